@@ -1,0 +1,244 @@
+"""The Layer contract every nnkit layer follows.
+
+A layer owns its parameters and their gradients as two dicts with the same
+keys (``params`` and ``grads``). ``build(input_shape)`` creates the
+parameters; ``forward(x, training, mask)`` computes the output and, only when
+training, keeps what ``backward`` needs; ``backward(dy)`` returns ``dx``,
+*adds* the parameter gradients into ``grads`` and drops the cache. The model
+zeroes ``grads`` before each batch.
+
+Calling a layer (``layer(x, training=..., mask=...)``) validates ``x`` and the
+mask, builds the layer on first use and runs ``forward``.
+"""
+import itertools
+from collections import defaultdict
+
+import numpy
+
+from nnkit import config, initializers
+from nnkit.backend import get_backend
+from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
+
+_name_counters = defaultdict(itertools.count)
+
+
+def _snake_case(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def is_sparse(x):
+    """Whether ``x`` is a SciPy (or CuPy) sparse matrix."""
+    return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
+
+class Layer:
+    """Base class of all layers.
+
+    Class attributes a subclass may set:
+        supports_masking: the layer can take a boolean ``(N, T)`` mask. A layer
+            that cannot is never handed one silently: calling it with a mask
+            raises.
+        input_kind: ``"float"`` (inputs are cast to floatx) or ``"index"``
+            (integer token ids, e.g. Embedding).
+        input_ranks: allowed ranks of ``x`` including the batch axis (None: any
+            rank ≥ 2).
+        fixed_input_axes: axes of ``x`` (negative, batch excluded) whose size is
+            fixed once the layer is built; other axes (time) may vary.
+        accepts_sparse: the layer takes SciPy CSR input.
+
+    Args:
+        name: unique name within a model (default: snake-case class name with
+            a counter).
+        input_shape: shape of one example, without the batch axis; lets a
+            model build before seeing data.
+        trainable: whether optimizers update this layer's parameters.
+    """
+
+    supports_masking = False
+    input_kind = "float"
+    input_ranks = None
+    fixed_input_axes = (-1,)
+    accepts_sparse = False
+
+    def __init__(self, name=None, input_shape=None, trainable=True):
+        base = _snake_case(type(self).__name__)
+        if name is None:
+            count = next(_name_counters[base])
+            name = base if count == 0 else f"{base}_{count}"
+        self.name = name
+        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.trainable = trainable
+        self.params = {}
+        self.grads = {}
+        self.built = False
+        self.build_input_shape = None
+        self.needs_input_grad = True
+        self._cache = None
+
+    # ---- array helpers -------------------------------------------------
+    @property
+    def xp(self):
+        """The current backend's array module."""
+        return get_backend().xp
+
+    @property
+    def dtype(self):
+        return config.floatx()
+
+    # ---- building --------------------------------------------------------
+    def build(self, input_shape):
+        """Create parameters for examples of shape ``input_shape`` (batch axis excluded)."""
+        self.build_input_shape = tuple(input_shape)
+        self.built = True
+
+    def add_weight(self, name, shape, initializer="zeros"):
+        """Create parameter ``name`` and its zeroed gradient on the current backend."""
+        value = initializers.get(initializer)(tuple(shape))
+        self.params[name] = get_backend().asarray(value, dtype=self.dtype)
+        self.grads[name] = self.xp.zeros_like(self.params[name])
+        return self.params[name]
+
+    def compute_output_shape(self, input_shape):
+        """Shape of one output example for one input example of ``input_shape``."""
+        return tuple(input_shape)
+
+    def compute_mask(self, x, mask):
+        """The mask the next layer receives (default: passed through unchanged)."""
+        return mask
+
+    # ---- running ---------------------------------------------------------
+    def __call__(self, x, training=False, mask=None, **kwargs):
+        x = self.check_input(x)
+        mask = self.check_mask(x, mask)
+        if not self.built:
+            self.build(tuple(x.shape[1:]))
+        return self.forward(x, training=training, mask=mask, **kwargs)
+
+    def forward(self, x, training=False, mask=None):
+        """Compute the output; keep what backward needs only when ``training``."""
+        raise NotImplementedError
+
+    def backward(self, dy):
+        """Given ``dy = dL/dy``, add into ``grads`` and return ``dx = dL/dx``."""
+        raise NotImplementedError
+
+    def clear_cache(self):
+        """Drop what forward kept for backward (backward does this itself)."""
+        self._cache = None
+
+    def zero_grads(self):
+        for grad in self.grads.values():
+            grad.fill(0)
+
+    # ---- validation ------------------------------------------------------
+    def check_input(self, x):
+        """Validate ``x`` and return it as a backend array of the right dtype.
+
+        Raises:
+            ShapeError: wrong rank or feature size.
+            DTypeError: a dtype the layer cannot take.
+        """
+        if is_sparse(x):
+            if not self.accepts_sparse:
+                raise DTypeError(f"layer '{self.name}' ({type(self).__name__}) does not accept "
+                                 f"sparse input; received {type(x).__name__} {x.shape}")
+            x = get_backend().as_sparse(x)
+            if x.dtype != self.dtype:
+                x = x.astype(self.dtype)
+        else:
+            x = self._convert_dense(x)
+        ranks = self.input_ranks
+        if (ranks is None and len(x.shape) < 2) or (ranks is not None and len(x.shape) not in ranks):
+            expected = "rank >= 2" if ranks is None else f"rank in {ranks}"
+            raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): expected input of "
+                             f"{expected} (batch first), received {describe(x)}")
+        if self.built:
+            expected = self.build_input_shape
+            received = tuple(x.shape[1:])
+            if len(received) != len(expected) or any(
+                    received[axis] != expected[axis] for axis in self.fixed_input_axes):
+                raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): expected input "
+                                 f"of shape (N, {', '.join(map(str, expected))}) (fixed axes "
+                                 f"{self.fixed_input_axes}), received {describe(x)}")
+        return x
+
+    def _convert_dense(self, x):
+        backend = get_backend()
+        if not backend.is_array(x):
+            x = numpy.asarray(x)
+        kind = x.dtype.kind
+        if self.input_kind == "index":
+            if kind not in "iu":
+                raise DTypeError(f"layer '{self.name}' ({type(self).__name__}): expected integer "
+                                 f"token ids, received {describe(x)}")
+            return backend.asarray(x)
+        if kind not in "biuf":
+            raise DTypeError(f"layer '{self.name}' ({type(self).__name__}): expected numeric "
+                             f"input, received {describe(x)}")
+        return backend.asarray(x, dtype=self.dtype)
+
+    def check_mask(self, x, mask):
+        """Validate ``mask``: boolean ``(N, T)`` matching ``x``; refuse it if unsupported."""
+        if mask is None:
+            return None
+        if not self.supports_masking:
+            raise InvalidArgumentError(
+                f"layer '{self.name}' ({type(self).__name__}) cannot honour a mask but received "
+                f"one; put a layer that consumes the mask (pooling, a recurrent layer without "
+                f"return_sequences) before it")
+        mask = get_backend().asarray(mask)
+        if mask.dtype != bool:
+            mask = mask.astype(bool)
+        if len(x.shape) < 2 or mask.shape != tuple(x.shape[:2]):
+            raise ShapeError(f"layer '{self.name}': expected a mask of shape "
+                             f"{tuple(x.shape[:2])} (N, T), received {describe(mask)}")
+        return mask
+
+    # ---- weights ---------------------------------------------------------
+    def get_weights(self):
+        """Parameters as host NumPy copies, in Keras's order."""
+        backend = get_backend()
+        return [numpy.array(backend.to_numpy(p)) for p in self.params.values()]
+
+    def set_weights(self, weights):
+        """Replace the parameters by ``weights`` (a list in ``get_weights`` order).
+
+        Raises:
+            NotBuiltError: the layer has no parameters yet.
+            ShapeError: wrong number of arrays or a wrong shape.
+        """
+        if not self.built:
+            raise NotBuiltError(f"layer '{self.name}' is not built yet; call it on data or give "
+                                f"input_shape before set_weights")
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ShapeError(f"layer '{self.name}': set_weights expected {len(self.params)} "
+                             f"arrays {list(self.params)}, received {len(weights)}")
+        backend = get_backend()
+        for (key, current), value in zip(self.params.items(), weights):
+            value = numpy.asarray(backend.to_numpy(value) if backend.is_array(value) else value)
+            if value.shape != current.shape:
+                raise ShapeError(f"layer '{self.name}': weight '{key}' expected shape "
+                                 f"{tuple(current.shape)}, received {describe(value)}")
+            if value.dtype.kind not in "biuf":
+                raise DTypeError(f"layer '{self.name}': weight '{key}' must be numeric, "
+                                 f"received {describe(value)}")
+            current[...] = backend.asarray(value, dtype=current.dtype)
+
+    def count_params(self):
+        return int(sum(p.size for p in self.params.values()))
+
+    # ---- configuration ---------------------------------------------------
+    def get_config(self):
+        """JSON-serialisable constructor arguments (``from_config`` rebuilds the layer)."""
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.input_shape is not None:
+            config["input_shape"] = list(self.input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} '{self.name}'>"

@@ -1,0 +1,74 @@
+"""Dense: a fully connected layer, ``y = activation(x · kernel + bias)``."""
+from nnkit import activations
+from nnkit.layers.base import Layer, is_sparse
+from nnkit.registry import register_layer
+
+
+@register_layer
+class Dense(Layer):
+    """Fully connected layer applied to the last axis.
+
+    Args:
+        units: output size U.
+        activation: name of an element-wise activation (None: linear).
+        use_bias: whether to add a bias.
+        kernel_initializer: initializer name or ``(name, kwargs)``.
+
+    Shapes:
+        x: ``(N, D)`` or ``(N, T, D)``; a SciPy CSR ``(N, D)`` is used as is
+        (``x · kernel`` and the kernel gradient never densify it).
+        y: ``(N, U)`` or ``(N, T, U)``.
+        kernel: ``(D, U)``; bias: ``(U,)`` (Keras's layout).
+
+    Example:
+        >>> layer = Dense(20, activation="sigmoid")
+        >>> layer(np.ones((5, 3))).shape
+        (5, 20)
+    """
+
+    supports_masking = True
+    accepts_sparse = True
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+
+    def build(self, input_shape):
+        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), "zeros")
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x, training=False, mask=None):
+        z = x @ self.params["kernel"]
+        if self.use_bias:
+            z += self.params["bias"]
+        y = self.activation.forward(self.xp, z)
+        if training:
+            self._cache = (x, z, y)
+        return y
+
+    def backward(self, dy):
+        x, z, y = self._cache
+        self._cache = None
+        dz = self.activation.backward(self.xp, dy, z, y)
+        dz_rows = dz.reshape(-1, self.units)
+        x_rows = x if is_sparse(x) else x.reshape(-1, x.shape[-1])
+        self.grads["kernel"] += x_rows.T @ dz_rows
+        if self.use_bias:
+            self.grads["bias"] += dz_rows.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
+        return dz @ self.params["kernel"].T
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": self.activation.name, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer}

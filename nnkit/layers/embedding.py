@@ -1,0 +1,62 @@
+"""Embedding: token ids to dense vectors, optionally producing a padding mask."""
+from nnkit.errors import InvalidArgumentError
+from nnkit.layers.base import Layer
+from nnkit.registry import register_layer
+
+
+@register_layer
+class Embedding(Layer):
+    """Look up row ``x[n, t]`` of an ``(V, E)`` table.
+
+    Args:
+        input_dim: vocabulary size V (ids in ``[0, V)``).
+        output_dim: embedding size E.
+        mask_zero: id 0 is padding; a boolean mask ``(N, T)`` (True = real
+            token) flows to the next layers.
+        embeddings_initializer: default ``("uniform", {"scale": 0.05})`` as Keras.
+
+    Shapes:
+        x: ``(N, T)`` integer ids; y: ``(N, T, E)``; embeddings: ``(V, E)``.
+    """
+
+    input_kind = "index"
+    input_ranks = (2,)
+    fixed_input_axes = ()
+
+    def __init__(self, input_dim, output_dim, mask_zero=False,
+                 embeddings_initializer=("uniform", {"scale": 0.05}), **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim = int(input_dim)
+        self.output_dim = int(output_dim)
+        self.mask_zero = bool(mask_zero)
+        self.embeddings_initializer = embeddings_initializer
+
+    def build(self, input_shape):
+        self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                        self.embeddings_initializer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, x, mask):
+        return (x != 0) if self.mask_zero else None
+
+    def forward(self, x, training=False, mask=None):
+        if x.size and (int(x.min()) < 0 or int(x.max()) >= self.input_dim):
+            raise InvalidArgumentError(
+                f"layer '{self.name}' (Embedding): token ids must be in [0, {self.input_dim}), "
+                f"received ids in [{int(x.min())}, {int(x.max())}]")
+        if training:
+            self._cache = x
+        return self.params["embeddings"][x]
+
+    def backward(self, dy):
+        ids, self._cache = self._cache, None
+        self.xp.add.at(self.grads["embeddings"], ids.ravel(), dy.reshape(-1, self.output_dim))
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim, "mask_zero": self.mask_zero,
+                "embeddings_initializer": self.embeddings_initializer}
