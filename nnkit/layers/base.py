@@ -10,6 +10,7 @@ zeroes ``grads`` before each batch.
 Calling a layer (``layer(x, training=..., mask=...)``) validates ``x`` and the
 mask, builds the layer on first use and runs ``forward``.
 """
+import contextlib
 import itertools
 from collections import defaultdict
 
@@ -20,6 +21,24 @@ from nnkit.backend import get_backend
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
 
 _name_counters = defaultdict(itertools.count)
+_restoring = {"budget": None}
+
+
+@contextlib.contextmanager
+def restoring_weights(max_elements):
+    """Build layers whose weights are about to be overwritten from a checkpoint.
+
+    Inside, ``add_weight`` allocates zeros (no random draws, so loading does
+    not move nnkit's generator) and refuses to allocate more than
+    ``max_elements`` numbers in total, so a hostile config cannot ask for a
+    huge allocation.
+    """
+    previous = _restoring["budget"]
+    _restoring["budget"] = int(max_elements)
+    try:
+        yield
+    finally:
+        _restoring["budget"] = previous
 
 
 def _snake_case(name):
@@ -93,8 +112,18 @@ class Layer:
 
     def add_weight(self, name, shape, initializer="zeros"):
         """Create parameter ``name`` and its zeroed gradient on the current backend."""
-        value = initializers.get(initializer)(tuple(shape))
-        self.params[name] = get_backend().asarray(value, dtype=self.dtype)
+        shape = tuple(int(size) for size in shape)
+        budget = _restoring["budget"]
+        if budget is not None:
+            size = int(numpy.prod(shape, dtype=object))
+            if size > budget:
+                raise ShapeError(f"layer '{self.name}': weight '{name}' of shape {shape} is "
+                                 f"larger than the weights stored in the checkpoint")
+            _restoring["budget"] = budget - size
+            self.params[name] = self.xp.zeros(shape, dtype=self.dtype)
+        else:
+            value = initializers.get(initializer)(shape)
+            self.params[name] = get_backend().asarray(value, dtype=self.dtype)
         self.grads[name] = self.xp.zeros_like(self.params[name])
         return self.params[name]
 
@@ -108,11 +137,16 @@ class Layer:
 
     # ---- running ---------------------------------------------------------
     def __call__(self, x, training=False, mask=None, **kwargs):
+        return self.apply(x, training=training, mask=mask, **kwargs)[0]
+
+    def apply(self, x, training=False, mask=None, **kwargs):
+        """Validate, build if needed, run ``forward``; returns ``(output, output_mask)``."""
         x = self.check_input(x)
         mask = self.check_mask(x, mask)
         if not self.built:
             self.build(tuple(x.shape[1:]))
-        return self.forward(x, training=training, mask=mask, **kwargs)
+        y = self.forward(x, training=training, mask=mask, **kwargs)
+        return y, self.compute_mask(x, mask)
 
     def forward(self, x, training=False, mask=None):
         """Compute the output; keep what backward needs only when ``training``."""

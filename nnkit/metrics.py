@@ -1,0 +1,45 @@
+"""Metrics accumulated over batches: ``update(y_pred, y_true, weights)`` then ``result()``."""
+from nnkit.errors import InvalidArgumentError
+
+
+class Accuracy:
+    """Fraction of correct predictions, choosing the rule from the loss like Keras's "accuracy".
+
+    - sparse labels: ``argmax(p) == y``;
+    - one-hot targets with C > 1: ``argmax(p) == argmax(y)``;
+    - a single output (binary): ``(p > 0.5) == y``.
+    """
+
+    name = "accuracy"
+
+    def __init__(self, sparse_labels):
+        self.sparse_labels = sparse_labels
+        self.reset()
+
+    def reset(self):
+        self.correct = 0.0
+        self.count = 0.0
+
+    def update(self, xp, y_pred, y_true, weights=None):
+        if self.sparse_labels:
+            hits = y_pred.argmax(axis=-1) == y_true
+        elif y_pred.shape[-1] == 1:
+            hits = ((y_pred > 0.5) == (y_true > 0.5))[..., 0]
+        else:
+            hits = y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)
+        if weights is None:
+            self.correct += float(hits.sum())
+            self.count += hits.size
+        else:
+            self.correct += float((hits * weights).sum())
+            self.count += float(weights.sum())
+
+    def result(self):
+        return self.correct / self.count if self.count else 0.0
+
+
+def get(name, loss):
+    """The metric called ``name`` for a model trained with ``loss``."""
+    if name in ("accuracy", "acc"):
+        return Accuracy(loss.sparse_labels)
+    raise InvalidArgumentError(f"unknown metric {name!r}: expected 'accuracy'")

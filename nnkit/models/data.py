@@ -1,0 +1,132 @@
+"""Checking and batching what users pass to fit/evaluate/predict.
+
+Every check runs once per call on the host, before any training, and raises
+an nnkit error that names the argument with expected vs received values.
+"""
+import numpy
+
+from nnkit import random
+from nnkit.errors import DTypeError, InvalidArgumentError, ShapeError, describe
+from nnkit.layers.base import is_sparse
+
+
+def as_inputs(x, argument="x"):
+    """``x`` as a host array (or CSR matrix), non-empty and finite."""
+    if is_sparse(x):
+        x = x.tocsr()
+        values = x.data
+    else:
+        try:
+            x = numpy.asarray(x)
+        except ValueError as error:
+            raise ShapeError(f"{argument}: sequences of different lengths cannot form a batch; "
+                             f"pad them with nnkit.preprocessing.pad_sequences ({error})") from None
+        if x.dtype == object:
+            raise DTypeError(f"{argument}: expected a numeric array, received {describe(x)} "
+                             f"(ragged sequences? pad them with pad_sequences)")
+        values = x
+    if x.ndim < 2:
+        raise ShapeError(f"{argument}: expected a batch of rank >= 2 (N, ...), received "
+                         f"{describe(x)}")
+    if x.shape[0] == 0:
+        raise ShapeError(f"{argument}: the input is empty (0 examples)")
+    if values.dtype.kind not in "biuf":
+        raise DTypeError(f"{argument}: expected numbers, received {describe(x)}")
+    if values.dtype.kind == "f" and not numpy.isfinite(values).all():
+        raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
+    return x
+
+
+def as_targets(y, loss, output_shape, argument="y"):
+    """``y`` checked against the loss and the model's output shape ``(N, ...)``."""
+    y = numpy.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise DTypeError(f"{argument}: expected numeric targets, received {describe(y)}")
+    if y.dtype.kind == "f" and not numpy.isfinite(y).all():
+        raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
+    expected = loss.label_shape(output_shape)[1:]
+    if not loss.sparse_labels and output_shape[-1] == 1 and y.shape[1:] == expected[:-1]:
+        y = y.reshape(y.shape + (1,))
+    if tuple(y.shape[1:]) != tuple(expected):
+        raise ShapeError(f"{argument}: loss '{loss.name}' expects targets of shape "
+                         f"(N, {', '.join(map(str, expected))}) for model outputs "
+                         f"(N, {', '.join(map(str, output_shape[1:]))}), received {describe(y)}")
+    if loss.sparse_labels:
+        classes = output_shape[-1]
+        if y.dtype.kind == "f" and not (y == numpy.round(y)).all():
+            raise DTypeError(f"{argument}: loss '{loss.name}' expects integer class labels, "
+                             f"received non-integer values")
+        if y.size and (y.min() < 0 or y.max() >= classes):
+            raise InvalidArgumentError(f"{argument}: class labels must be in [0, {classes}) "
+                                       f"for a model with {classes} outputs, received labels "
+                                       f"in [{y.min()}, {y.max()}]")
+        return y.astype("int64")
+    if loss.name == "binary_crossentropy" and y.size and (y.min() < 0 or y.max() > 1):
+        raise InvalidArgumentError(f"{argument}: binary_crossentropy targets must be in [0, 1], "
+                                   f"received values in [{y.min()}, {y.max()}]")
+    return y
+
+
+def as_sample_weight(sample_weight, entries_shape):
+    """Per-example ``(N,)`` or per-step ``(N, T)`` non-negative weights."""
+    if sample_weight is None:
+        return None
+    weights = numpy.asarray(sample_weight, dtype="float64")
+    if tuple(weights.shape) not in (tuple(entries_shape[:1]), tuple(entries_shape)):
+        raise ShapeError(f"sample_weight: expected shape {tuple(entries_shape[:1])} or "
+                         f"{tuple(entries_shape)}, received {describe(weights)}")
+    if not numpy.isfinite(weights).all() or (weights < 0).any():
+        raise InvalidArgumentError("sample_weight: weights must be finite and >= 0")
+    return weights
+
+
+def check_lengths(x, y, sample_weight):
+    if y is not None and x.shape[0] != len(y):
+        raise ShapeError(f"x and y must have the same number of examples: x has {x.shape[0]}, "
+                         f"y has {len(y)}")
+    if sample_weight is not None and len(sample_weight) != x.shape[0]:
+        raise ShapeError(f"sample_weight has {len(sample_weight)} entries for {x.shape[0]} "
+                         f"examples")
+
+
+def check_batch_size(batch_size):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, numpy.integer)) \
+            or batch_size <= 0:
+        raise InvalidArgumentError(f"batch_size must be a positive integer, received "
+                                   f"{batch_size!r}")
+    return int(batch_size)
+
+
+def sequence_lengths(x):
+    """Number of non-zero ids per row of a padded ``(N, T)`` id array."""
+    return (x != 0).sum(axis=1)
+
+
+def batch_indices(n, batch_size, shuffle, x=None):
+    """Index arrays of the batches of one epoch.
+
+    Args:
+        shuffle: False (in order), True (a fresh permutation from nnkit's
+            generator) or "bucket" (shuffled, then sorted by sequence length
+            within windows of 32 batches, so batches hold similar lengths and
+            little padding is computed; batch order is shuffled again).
+    """
+    if shuffle == "bucket":
+        order = random.generator().permutation(n)
+        lengths = sequence_lengths(x[order]) if x is not None and x.ndim == 2 else numpy.zeros(n)
+        window = batch_size * 32
+        for start in range(0, n, window):
+            chunk = order[start:start + window]
+            order[start:start + window] = chunk[numpy.argsort(lengths[start:start + window],
+                                                              kind="stable")]
+        batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+        return [batches[i] for i in random.generator().permutation(len(batches))]
+    if shuffle not in (True, False):
+        raise InvalidArgumentError(f"shuffle must be True, False or 'bucket', received {shuffle!r}")
+    order = random.generator().permutation(n) if shuffle else numpy.arange(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def take(array, index):
+    """Rows ``index`` of an array, a CSR matrix, or None."""
+    return None if array is None else array[index]

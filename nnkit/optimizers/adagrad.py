@@ -1,0 +1,26 @@
+"""Adagrad: per-element steps shrinking with the sum of squared gradients."""
+from nnkit.optimizers.base import OPTIMIZERS, Optimizer
+
+
+@OPTIMIZERS.register
+class Adagrad(Optimizer):
+    """``a ← a + g²``; ``θ ← θ − lr·g / (√a + ε)``, with ``a`` starting at ``initial_accumulator_value``."""
+
+    slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def init_slots(self, slots):
+        slots["accumulator"].fill(self.initial_accumulator_value)
+
+    def update_step(self, xp, param, grad, slots):
+        accumulator = slots["accumulator"]
+        accumulator += grad * grad
+        param -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value":
+                self.initial_accumulator_value, "epsilon": self.epsilon}

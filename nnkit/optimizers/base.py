@@ -1,0 +1,138 @@
+"""The optimizer base: gradient clipping, the step counter and state slots.
+
+A subclass names its slots and writes one in-place ``update_step``; the base
+clips gradients (element-wise ``clipvalue``, per-tensor ``clipnorm``, and
+``global_clipnorm`` over all tensors) without pulling a norm to the host, so
+on the GPU a step never synchronises.
+"""
+import numpy
+
+from nnkit.backend import get_backend
+from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.registry import Registry
+
+OPTIMIZERS = Registry("optimizer")
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Args:
+        learning_rate: step size; may be changed between batches
+            (``optimizer.learning_rate = 0.1``).
+        clipvalue: clip every gradient element to ``[-clipvalue, clipvalue]`` (Graves).
+        clipnorm: rescale each gradient tensor whose L2 norm exceeds it
+            (theano-lstm's max_norm).
+        global_clipnorm: rescale all gradients together when their joint L2
+            norm exceeds it.
+
+    Attributes:
+        iterations: number of updates applied.
+        slots: ``{parameter name: {slot name: array}}``.
+    """
+
+    slot_names = ()
+
+    def __init__(self, learning_rate=0.01, clipvalue=None, clipnorm=None, global_clipnorm=None):
+        for argument, value in (("learning_rate", learning_rate), ("clipvalue", clipvalue),
+                                ("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm)):
+            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+                raise InvalidArgumentError(f"{type(self).__name__}: {argument} must be a "
+                                           f"positive number, received {value!r}")
+        self.learning_rate = float(learning_rate)
+        self.clipvalue = clipvalue
+        self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
+        self.iterations = 0
+        self.slots = {}
+
+    def apply_gradients(self, params, grads):
+        """Update every array of ``params`` in place from ``grads`` (dicts with the same keys).
+
+        The gradients are clipped in place.
+        """
+        xp = get_backend().xp
+        self._clip(xp, grads)
+        self.iterations += 1
+        for name, param in params.items():
+            if name not in self.slots:
+                self.slots[name] = {slot: xp.zeros_like(param) for slot in self.slot_names}
+                self.init_slots(self.slots[name])
+            self.update_step(xp, param, grads[name], self.slots[name])
+
+    def _clip(self, xp, grads):
+        if self.clipvalue is not None:
+            for grad in grads.values():
+                xp.clip(grad, -self.clipvalue, self.clipvalue, out=grad)
+        if self.clipnorm is not None:
+            for grad in grads.values():
+                grad *= self._shrink(xp, xp.sqrt((grad * grad).sum()), self.clipnorm)
+        if self.global_clipnorm is not None and grads:
+            norm = xp.sqrt(sum((grad * grad).sum() for grad in grads.values()))
+            scale = self._shrink(xp, norm, self.global_clipnorm)
+            for grad in grads.values():
+                grad *= scale
+
+    @staticmethod
+    def _shrink(xp, norm, limit):
+        """``min(1, limit / norm)`` as a device scalar."""
+        return limit / xp.maximum(norm, limit)
+
+    def init_slots(self, slots):
+        """Give slots a starting value other than zero (default: nothing)."""
+
+    def update_step(self, xp, param, grad, slots):
+        """Update ``param`` in place."""
+        raise NotImplementedError
+
+    # ---- configuration and state -------------------------------------------
+    def get_config(self):
+        return {"learning_rate": self.learning_rate, "clipvalue": self.clipvalue,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def get_state(self):
+        """``{"iterations": n, "slots": {param: {slot: host array}}}``."""
+        backend = get_backend()
+        return {"iterations": self.iterations,
+                "slots": {name: {slot: numpy.array(backend.to_numpy(value))
+                                 for slot, value in slots.items()}
+                          for name, slots in self.slots.items()}}
+
+    def set_state(self, state, params):
+        """Restore ``get_state`` output, checking each slot against its parameter's shape.
+
+        Raises:
+            CheckpointError: unknown parameter, missing slot or wrong shape.
+        """
+        backend = get_backend()
+        restored = {}
+        for name, slots in state["slots"].items():
+            if name not in params:
+                raise CheckpointError(f"optimizer state names unknown parameter {name!r}")
+            if set(slots) != set(self.slot_names):
+                raise CheckpointError(f"optimizer state for {name!r} has slots {sorted(slots)}, "
+                                      f"expected {sorted(self.slot_names)}")
+            shape = tuple(params[name].shape)
+            for slot, value in slots.items():
+                if tuple(value.shape) != shape:
+                    raise CheckpointError(f"optimizer slot {name!r}/{slot} has shape "
+                                          f"{tuple(value.shape)}, expected {shape}")
+            restored[name] = {slot: backend.asarray(value, dtype=params[name].dtype)
+                              for slot, value in slots.items()}
+        self.slots = restored
+        self.iterations = int(state["iterations"])
+
+
+def get(optimizer):
+    """An optimizer from an instance or a name ("sgd", "adagrad", "adadelta", "rmsprop", "adam")."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    names = {name.lower(): name for name in OPTIMIZERS.names()}
+    if not isinstance(optimizer, str) or optimizer.lower() not in names:
+        raise InvalidArgumentError(f"unknown optimizer {optimizer!r}: expected one of "
+                                   f"{sorted(names)} or an Optimizer instance")
+    return OPTIMIZERS.get(names[optimizer.lower()])()

@@ -1,0 +1,28 @@
+"""Stochastic gradient descent with optional (Nesterov) momentum."""
+from nnkit.optimizers.base import OPTIMIZERS, Optimizer
+
+
+@OPTIMIZERS.register
+class SGD(Optimizer):
+    """``v ← m·v − lr·g``; ``θ ← θ + v`` (Nesterov: ``θ ← θ + m·v − lr·g``); plain ``θ ← θ − lr·g`` when m = 0."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.slot_names = ("velocity",) if self.momentum else ()
+
+    def update_step(self, xp, param, grad, slots):
+        if not self.momentum:
+            param -= self.learning_rate * grad
+            return
+        velocity = slots["velocity"]
+        velocity *= self.momentum
+        velocity -= self.learning_rate * grad
+        if self.nesterov:
+            param += self.momentum * velocity - self.learning_rate * grad
+        else:
+            param += velocity
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

@@ -1,0 +1,1 @@
+"""HDF5 checkpoints: ``save_model``/``load_model`` and the safe reader."""

@@ -1,0 +1,213 @@
+"""CheckpointReader: reads an nnkit HDF5 file defensively.
+
+Everything read is checked before use: links must be hard links inside the
+file (no external or soft links), datasets must be plain (no external storage,
+no virtual sources) with a numeric dtype and exactly the expected shape, and
+configs are JSON naming only registered classes. Any problem becomes a
+``CheckpointError`` naming the file and what was wrong.
+"""
+import json
+
+import numpy
+
+from nnkit import losses, optimizers
+from nnkit.errors import CheckpointError, NnkitError
+from nnkit.layers.base import restoring_weights
+from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION, MAX_JSON_BYTES
+
+_CONVERTED = (OSError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+              RecursionError, OverflowError, MemoryError, NnkitError)
+
+
+class CheckpointReader:
+    """Context manager over an open checkpoint; every failure is a CheckpointError."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.file = None
+
+    def __enter__(self):
+        import h5py
+        try:
+            self.file = h5py.File(self.path, "r")
+        except (OSError, ValueError) as error:
+            raise CheckpointError(f"cannot open checkpoint {self.path!r}: {error}") from None
+        try:
+            self._check_header()
+        except BaseException:
+            self.file.close()
+            raise
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        self.file.close()
+        if error is not None and isinstance(error, _CONVERTED) and \
+                not isinstance(error, CheckpointError):
+            raise CheckpointError(f"checkpoint {self.path!r} is invalid: "
+                                  f"{type(error).__name__}: {error}") from error
+        return False
+
+    def fail(self, message):
+        raise CheckpointError(f"checkpoint {self.path!r}: {message}")
+
+    # ---- primitives ------------------------------------------------------
+    def attribute(self, name, kind, required=True):
+        if name not in self.file.attrs:
+            if required:
+                self.fail(f"missing attribute {name!r}")
+            return None
+        value = self.file.attrs[name]
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if kind is str and not isinstance(value, str):
+            self.fail(f"attribute {name!r} should be text, found {type(value).__name__}")
+        if kind is int:
+            if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
+                self.fail(f"attribute {name!r} should be an integer, found {value!r}")
+            value = int(value)
+        return value
+
+    def json_attribute(self, name, required=True):
+        text = self.attribute(name, str, required)
+        return None if text is None else self._parse_json(text, name)
+
+    def _parse_json(self, text, what):
+        if len(text) > MAX_JSON_BYTES:
+            self.fail(f"{what} is larger than {MAX_JSON_BYTES} bytes")
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError) as error:
+            self.fail(f"{what} is not valid JSON ({error})")
+
+    def node(self, path):
+        """The object at ``path``, reached only through hard links."""
+        import h5py
+        current = self.file
+        for part in path.strip("/").split("/"):
+            if not isinstance(current, h5py.Group):
+                self.fail(f"{path!r}: {current.name!r} is not a group")
+            link = current.get(part, getlink=True)
+            if link is None:
+                self.fail(f"missing {path!r}")
+            if not isinstance(link, h5py.HardLink):
+                self.fail(f"{path!r} is a {type(link).__name__}; only hard links are allowed")
+            current = current[part]
+        return current
+
+    def has(self, path):
+        try:
+            self.node(path)
+        except CheckpointError:
+            return False
+        return True
+
+    def array(self, path, shape, kinds="f"):
+        """Read dataset ``path`` after checking it is plain, numeric and of ``shape``."""
+        import h5py
+        dataset = self.node(path)
+        if not isinstance(dataset, h5py.Dataset):
+            self.fail(f"{path!r} is not a dataset")
+        if dataset.is_virtual or dataset.external:
+            self.fail(f"{path!r} refers to data outside the file")
+        if dataset.dtype.kind not in kinds:
+            self.fail(f"{path!r} has dtype {dataset.dtype}, expected kind {kinds!r}")
+        if shape is not None and tuple(dataset.shape) != tuple(shape):
+            self.fail(f"{path!r} has shape {tuple(dataset.shape)}, expected {tuple(shape)}")
+        value = dataset[()]
+        if dataset.dtype.kind == "f" and not numpy.isfinite(value).all():
+            self.fail(f"{path!r} contains NaN or infinite values")
+        return value
+
+    # ---- sections --------------------------------------------------------
+    def _check_header(self):
+        name = self.attribute("format", str)
+        if name != FORMAT_NAME:
+            self.fail(f"not an nnkit checkpoint (format {name!r})")
+        version = self.attribute("format_version", int)
+        if version > FORMAT_VERSION:
+            self.fail(f"format version {version} is newer than this nnkit reads "
+                      f"({FORMAT_VERSION}); upgrade nnkit to load it")
+        if version < 1:
+            self.fail(f"invalid format version {version}")
+
+    def _stored_weight_elements(self):
+        import h5py
+        total = 0
+        group = self.node("model_weights")
+
+        def count(name, obj):
+            nonlocal total
+            if isinstance(obj, h5py.Dataset):
+                total += int(numpy.prod(obj.shape, dtype=object))
+        group.visititems(count)
+        return total
+
+    def build_model(self):
+        from nnkit.models.sequential import Sequential
+        spec = self.json_attribute("model_config")
+        if not isinstance(spec, dict) or spec.get("class_name") != "Sequential" or \
+                not isinstance(spec.get("config"), dict):
+            self.fail("model_config must be {'class_name': 'Sequential', 'config': {...}}")
+        config = spec["config"]
+        if not isinstance(config.get("layers"), list) or not config["layers"]:
+            self.fail("model_config has no layers")
+        for layer in config["layers"]:
+            if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
+                self.fail("each layer config must be {'class_name': ..., 'config': {...}}")
+        with restoring_weights(self._stored_weight_elements()):
+            model = Sequential.from_config(config)
+        if not model.built:
+            self.fail("model_config has no build_input_shape")
+        return model
+
+    def read_weights(self, model):
+        for layer in model.layers:
+            layer.set_weights([self.array(f"model_weights/{layer.name}/{key}", value.shape)
+                               for key, value in layer.params.items()])
+
+    def has_training_config(self):
+        return "training_config" in self.file.attrs
+
+    def compile(self, model):
+        config = self.json_attribute("training_config")
+        if not isinstance(config, dict) or not isinstance(config.get("optimizer"), dict):
+            self.fail("training_config must hold loss, metrics and optimizer")
+        optimizer_spec = config["optimizer"]
+        optimizer_class = optimizers.OPTIMIZERS.get(optimizer_spec.get("class_name"))
+        optimizer = optimizer_class.from_config(dict(optimizer_spec.get("config") or {}))
+        model.compile(optimizer, losses.get(config.get("loss")), list(config.get("metrics", [])))
+        self._read_optimizer_state(model)
+
+    def _read_optimizer_state(self, model):
+        if not self.has("optimizer"):
+            return
+        group = self.node("optimizer")
+        iterations = group.attrs.get("iterations", 0)
+        if not isinstance(iterations, (int, numpy.integer)) or iterations < 0:
+            self.fail(f"optimizer iterations must be a non-negative integer, found {iterations!r}")
+        params = model.named_parameters()
+        slot_names = model.optimizer.slot_names
+        slots = {name: {slot: self.array(f"optimizer/slots/{name}/{slot}", value.shape)
+                        for slot in slot_names}
+                 for name, value in params.items()
+                 if slot_names and self.has(f"optimizer/slots/{name}")}
+        model.optimizer.set_state({"iterations": int(iterations), "slots": slots}, params)
+
+    def read_tokenizer(self):
+        if not self.has("tokenizer"):
+            return None
+        raw = self.array("tokenizer", None, kinds="u")
+        if raw.ndim != 1 or raw.dtype.itemsize != 1 or raw.size > MAX_JSON_BYTES:
+            self.fail("tokenizer must be a 1-D uint8 array of UTF-8 JSON")
+        spec = self._parse_json(raw.tobytes().decode("utf-8"), "tokenizer")
+        if not isinstance(spec, dict) or spec.get("class_name") != "Tokenizer" or \
+                not isinstance(spec.get("config"), dict):
+            self.fail("tokenizer must be {'class_name': 'Tokenizer', 'config': {...}}")
+        from nnkit.preprocessing.text import Tokenizer
+        return Tokenizer.from_config(spec["config"])
+
+    def rng_state(self):
+        state = self.json_attribute("rng_state")
+        if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+            self.fail("rng_state must be a PCG64 generator state")
+        return state
