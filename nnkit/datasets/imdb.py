@@ -1,0 +1,286 @@
+"""IMDB movie reviews (Maas et al., 2011): Keras-compatible word-id sequences and raw texts.
+
+``load_data`` reproduces ``keras.datasets.imdb.load_data`` exactly (same order, ids and
+filtering), but reads the ragged ``imdb.npz`` without running arbitrary pickle code: its
+object arrays are rebuilt by an unpickler that only accepts NumPy arrays of builtin values.
+See ``datasets/imdb.md`` for the source, licence and checksums.
+"""
+import itertools
+import json
+import pickle
+import re
+import string
+import tarfile
+import zipfile
+
+import numpy as np
+
+from nnkit.datasets.download import DatasetError, find_or_download
+from nnkit.errors import InvalidArgumentError
+
+CACHE_SUBDIR = "imdb"
+NPZ_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
+NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+WORD_INDEX_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json"
+WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"
+TEXTS_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+TEXTS_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+TEXT_ARCHIVE_NAMES = ("aclImdb_v1.tar.gz", "aclImdb_v1_labeled.tar.gz")
+_REVIEW_MEMBER = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1,
+              oov_char=2, index_from=3):
+    """Load IMDB as word-id sequences, exactly as ``keras.datasets.imdb.load_data`` does.
+
+    Keras's procedure: shuffle train with ``np.random.RandomState(seed)``, then test with the
+    same generator; prepend ``start_char``; add ``index_from`` to every word rank; keep only
+    sequences with ``len < maxlen`` (start id included); map ids ``>= num_words`` or
+    ``< skip_top`` to ``oov_char`` (or drop them when ``oov_char`` is None). As in Keras,
+    ``num_words=None`` means "the largest id present", so that one id also becomes ``oov_char``.
+
+    Args:
+        path: None (``$NNKIT_DATA_DIR/imdb/imdb.npz``, else download), an ``imdb.npz`` file,
+            or a folder holding it.
+        num_words: keep ids below this (positive int or None).
+        skip_top: ids below this become ``oov_char`` (note: this includes ``start_char``).
+        maxlen: drop sequences whose length is not below this (positive int or None).
+        seed: shuffling seed.
+        start_char, oov_char: special ids (None: no start id / drop out-of-range words).
+        index_from: offset added to every word rank.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: x are object arrays ``(N,)`` of lists of int,
+        y are int64 arrays ``(N,)`` with 1 = positive. N = 25000 per split without maxlen.
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = load_data(num_words=10000)
+        >>> x_train[0][:4]
+        [1, 14, 22, 16]
+    """
+    _check_encoding("load_data", num_words, skip_top, start_char, oov_char, index_from)
+    _check_int("load_data", "maxlen", maxlen, minimum=1, optional=True)
+    _check_int("load_data", "seed", seed, minimum=0)
+    file = find_or_download(("imdb.npz",), CACHE_SUBDIR, NPZ_URL, path=path, sha256=NPZ_SHA256)
+    arrays = _read_imdb_npz(file)
+    generator = np.random.RandomState(seed)
+    splits = []
+    for x_key, y_key in (("x_train", "y_train"), ("x_test", "y_test")):
+        flat, lengths = arrays[x_key]
+        order = np.arange(len(lengths))
+        generator.shuffle(order)
+        flat, lengths = _encode(*_take_rows(flat, lengths, order), start_char, index_from)
+        labels = arrays[y_key][order]
+        if maxlen is not None:
+            short = lengths < maxlen
+            if not short.any():
+                raise InvalidArgumentError(f"imdb.load_data: maxlen={maxlen} removes every {x_key} "
+                                           f"sequence (kept are those shorter than maxlen); increase it")
+            (flat, lengths), labels = _take_rows(flat, lengths, np.flatnonzero(short)), labels[short]
+        splits.append((flat, lengths, labels))
+    if num_words is None:
+        num_words = max(int(flat.max(initial=0)) for flat, _, _ in splits)
+    return tuple((_to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)), labels)
+                 for flat, lengths, labels in splits)
+
+
+def get_word_index(path=None):
+    """The Keras IMDB word index: word → frequency rank (1 = most frequent in train).
+
+    Args:
+        path: None (``$NNKIT_DATA_DIR/imdb/imdb_word_index.json``, else download), the JSON
+            file, or a folder holding it.
+
+    Returns:
+        dict str → int with 88,584 entries. Ids in ``load_data`` are ``rank + index_from``.
+
+    Example:
+        >>> get_word_index()["the"]
+        1
+    """
+    file = find_or_download(("imdb_word_index.json",), CACHE_SUBDIR, WORD_INDEX_URL, path=path,
+                            md5=WORD_INDEX_MD5)
+    try:
+        word_index = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DatasetError(f"{file} is not a JSON word index: {error}") from error
+    if not isinstance(word_index, dict) or not all(type(rank) is int for rank in word_index.values()):
+        raise DatasetError(f"{file} is not a word index: expected a JSON object of word -> int rank")
+    return word_index
+
+
+def texts_to_sequences(texts, path=None, num_words=None, skip_top=0, start_char=1, oov_char=2,
+                       index_from=3):
+    """Turn raw review texts into ids exactly as ``load_data`` encodes the reviews.
+
+    Tokenisation is the one behind the Keras word index: ASCII letters lower-cased, the Keras
+    ``Tokenizer`` filter characters replaced by spaces, split on spaces. Words missing from the
+    word index are dropped (as they were when the dataset was built); the rest go through the
+    same ``start_char`` / ``index_from`` / ``num_words`` / ``skip_top`` / ``oov_char`` rules.
+    Pass the ``num_words`` you gave ``load_data`` (None here means no upper limit).
+
+    Args:
+        texts: iterable of str.
+        path: where the word index is (see ``get_word_index``).
+        num_words, skip_top, start_char, oov_char, index_from: as in ``load_data``.
+
+    Returns:
+        list of lists of int, one per text.
+
+    Example:
+        >>> texts_to_sequences(["This film was just brilliant"], num_words=10000)
+        [[1, 14, 22, 16, 43, 530]]
+    """
+    from nnkit.preprocessing.text import text_to_word_sequence
+
+    if isinstance(texts, str):
+        raise InvalidArgumentError("imdb.texts_to_sequences: texts must be a list of str, received one str")
+    _check_encoding("texts_to_sequences", num_words, skip_top, start_char, oov_char, index_from)
+    word_index = get_word_index(path)
+    ranks = [[word_index[word] for word in text_to_word_sequence(text.translate(_ASCII_LOWER), lower=False)
+              if word in word_index] for text in texts]
+    lengths = np.array([len(sequence) for sequence in ranks], dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(ranks), np.int64, count=int(lengths.sum()))
+    flat, lengths = _encode(flat, lengths, start_char, index_from)
+    return _to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)).tolist()
+
+
+def load_texts(path=None, split="train"):
+    """Raw review texts and labels, streamed from the aclImdb tar.gz without unpacking it.
+
+    Order: positive reviews by file name (``0_9.txt``, ``10000_8.txt``, ...), then negative ones,
+    which is the stored order of ``imdb.npz`` (``load_data`` shuffles it with ``seed``).
+
+    Args:
+        path: None (``$NNKIT_DATA_DIR/imdb/aclImdb_v1.tar.gz`` or ``aclImdb_v1_labeled.tar.gz``,
+            else download ``aclImdb_v1.tar.gz``), the archive, or a folder holding it.
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        ``(texts, labels)``: list of N str (HTML ``<br />`` kept) and int64 array ``(N,)``,
+        1 = positive. N = 25000.
+
+    Example:
+        >>> texts, labels = load_texts(split="test")
+    """
+    if split not in ("train", "test"):
+        raise InvalidArgumentError(f"imdb.load_texts: split must be 'train' or 'test', received {split!r}")
+    file = find_or_download(TEXT_ARCHIVE_NAMES, CACHE_SUBDIR, TEXTS_URL, path=path, sha256=TEXTS_SHA256)
+    reviews = {"pos": [], "neg": []}
+    try:
+        with tarfile.open(file, "r:gz") as archive:
+            for member in archive:
+                match = _REVIEW_MEMBER.fullmatch(member.name)
+                if match and match[1] == split and member.isfile():
+                    text = archive.extractfile(member).read().decode("utf-8")
+                    reviews[match[2]].append((member.name.rsplit("/", 1)[1], text))
+    except (tarfile.TarError, EOFError, UnicodeDecodeError) as error:
+        raise DatasetError(f"{file} is not a readable aclImdb archive: {error}") from error
+    if not reviews["pos"] or not reviews["neg"]:
+        raise DatasetError(f"{file} holds no aclImdb/{split}/{{pos,neg}}/<id>_<rating>.txt reviews")
+    positive, negative = sorted(reviews["pos"]), sorted(reviews["neg"])
+    texts = [text for _, text in positive + negative]
+    labels = np.array([1] * len(positive) + [0] * len(negative), dtype=np.int64)
+    return texts, labels
+
+
+def _check_encoding(function, num_words, skip_top, start_char, oov_char, index_from):
+    _check_int(function, "num_words", num_words, minimum=1, optional=True)
+    _check_int(function, "skip_top", skip_top, minimum=0)
+    _check_int(function, "start_char", start_char, minimum=0, optional=True)
+    _check_int(function, "oov_char", oov_char, minimum=0, optional=True)
+    _check_int(function, "index_from", index_from, minimum=0)
+
+
+def _check_int(function, name, value, minimum, optional=False):
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        expected = f"an int >= {minimum}" + (" or None" if optional else "")
+        raise InvalidArgumentError(f"imdb.{function}: {name} must be {expected}, received {value!r}")
+
+
+def _take_rows(flat, lengths, rows):
+    """Select (and reorder) ragged rows: ``(flat (L,), lengths (N,))`` → rows ``rows``."""
+    starts = np.cumsum(lengths) - lengths
+    new_lengths = lengths[rows]
+    new_starts = np.cumsum(new_lengths) - new_lengths
+    positions = np.arange(int(new_lengths.sum())) + np.repeat(starts[rows] - new_starts, new_lengths)
+    return flat[positions], new_lengths
+
+
+def _encode(flat, lengths, start_char, index_from):
+    """Add ``index_from`` to every rank and put ``start_char`` (if any) in front of each row."""
+    flat = flat + index_from
+    if start_char is None:
+        return flat, lengths
+    return np.insert(flat, np.cumsum(lengths) - lengths, start_char), lengths + 1
+
+
+def _limit_vocabulary(flat, lengths, num_words, skip_top, oov_char):
+    """Ids outside ``[skip_top, num_words)`` become ``oov_char``, or are dropped if it is None."""
+    in_range = flat >= skip_top
+    if num_words is not None:
+        in_range &= flat < num_words
+    if oov_char is not None:
+        return np.where(in_range, flat, oov_char), lengths
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    return flat[in_range], np.bincount(rows[in_range], minlength=len(lengths))
+
+
+def _to_object_array(flat, lengths):
+    """Ragged ``(flat, lengths)`` → object array ``(N,)`` of lists of Python ints (Keras's format)."""
+    values, ends = flat.tolist(), np.cumsum(lengths).tolist()
+    return np.fromiter((values[end - length:end] for end, length in zip(ends, lengths.tolist())),
+                       dtype=object, count=len(ends))
+
+
+class _ArrayOnlyUnpickler(pickle.Unpickler):
+    """Unpickler that can rebuild NumPy arrays of builtin values and refuses any other global."""
+
+    _reconstruct = np.empty(0, dtype=object).__reduce__()[0]
+    _allowed = {("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+                ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+                ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype}
+
+    def find_class(self, module, name):
+        if (module, name) not in self._allowed:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a dataset file")
+        return self._allowed[(module, name)]
+
+
+def _read_npz_member(archive, key):
+    """One ``.npy`` member of an open npz; object arrays go through ``_ArrayOnlyUnpickler``."""
+    header_readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    with archive.open(f"{key}.npy") as stream:
+        version = np.lib.format.read_magic(stream)
+        if version not in header_readers:
+            raise ValueError(f"unsupported .npy format version {version}")
+        _, _, dtype = header_readers[version](stream)
+        if dtype.hasobject:
+            return _ArrayOnlyUnpickler(stream, encoding="ASCII").load()
+    with archive.open(f"{key}.npy") as stream:
+        return np.lib.format.read_array(stream, allow_pickle=False)
+
+
+def _read_imdb_npz(file):
+    """Read and check a Keras-format imdb.npz: ``{"x_*": (flat, lengths), "y_*": int64 labels}``."""
+    arrays = {}
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for split in ("train", "test"):
+                sequences = _read_npz_member(archive, f"x_{split}")
+                labels = np.asarray(_read_npz_member(archive, f"y_{split}"))
+                if not (isinstance(sequences, np.ndarray) and sequences.ndim == 1 and labels.shape == sequences.shape):
+                    raise ValueError(f"x_{split} and y_{split} must be 1-D arrays of the same length")
+                if labels.dtype.kind not in "iu" or not np.isin(labels, (0, 1)).all():
+                    raise ValueError(f"y_{split} must hold integer labels 0 and 1")
+                lengths = np.fromiter(map(len, sequences), np.int64, count=len(sequences))
+                flat = np.fromiter(itertools.chain.from_iterable(sequences), np.int64, count=int(lengths.sum()))
+                if flat.size and flat.min() < 0:
+                    raise ValueError(f"x_{split} holds negative word ranks")
+                arrays[f"x_{split}"], arrays[f"y_{split}"] = (flat, lengths), labels.astype(np.int64)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, pickle.UnpicklingError, EOFError) as error:
+        raise DatasetError(f"{file} is not a valid Keras-format imdb.npz: {error}") from error
+    return arrays
