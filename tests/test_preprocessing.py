@@ -178,3 +178,18 @@ def test_tokenizer_bad_texts(call, message):
 def test_tokenizer_bad_arguments(kwargs, message):
     with pytest.raises(InvalidArgumentError, match=f"Tokenizer: {message}"):
         Tokenizer(**kwargs)
+
+
+def test_tokenizer_from_imdb_word_index_matches_load_data_and_round_trips(data_dir):
+    from nnkit.datasets import imdb
+    from nnkit.preprocessing import Tokenizer
+    texts, _ = imdb.load_texts(path=data_dir / "imdb", split="train")
+    tokenizer = Tokenizer.from_word_index(imdb.get_word_index(path=data_dir / "imdb"),
+                                          num_words=10000, index_from=3, start_char=1,
+                                          oov_char=2)
+    expected = imdb.texts_to_sequences(texts[:50], path=data_dir / "imdb", num_words=10000)
+    assert tokenizer.texts_to_sequences(texts[:50]) == expected
+    restored = Tokenizer.from_config(tokenizer.get_config())
+    assert restored.texts_to_sequences(texts[:50]) == expected
+    with pytest.raises(InvalidArgumentError, match="fixed vocabulary"):
+        restored.fit_on_texts(["more text"])

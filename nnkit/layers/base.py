@@ -12,6 +12,7 @@ mask, builds the layer on first use and runs ``forward``.
 """
 import contextlib
 import itertools
+import re
 from collections import defaultdict
 
 import numpy
@@ -42,7 +43,17 @@ def restoring_weights(max_elements):
 
 
 def _snake_case(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    """``"GlobalAveragePooling1D"`` → ``"global_average_pooling1d"``, ``"LSTM"`` → ``"lstm"``."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _host_array(value, what):
+    """``numpy.asarray(value)``, with ragged nested lists reported as a ShapeError."""
+    try:
+        return numpy.asarray(value)
+    except ValueError as error:
+        raise ShapeError(f"{what}: cannot form an array (ragged nested lists?): {error}") from None
 
 
 def is_sparse(x):
@@ -186,6 +197,9 @@ class Layer:
             expected = "rank >= 2" if ranks is None else f"rank in {ranks}"
             raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): expected input of "
                              f"{expected} (batch first), received {describe(x)}")
+        if 0 in tuple(x.shape):
+            raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): the input is empty, "
+                             f"received {describe(x)}")
         if self.built:
             expected = self.build_input_shape
             received = tuple(x.shape[1:])
@@ -199,7 +213,7 @@ class Layer:
     def _convert_dense(self, x):
         backend = get_backend()
         if not backend.is_array(x):
-            x = numpy.asarray(x)
+            x = _host_array(x, f"layer '{self.name}' ({type(self).__name__}): input")
         kind = x.dtype.kind
         if self.input_kind == "index":
             if kind not in "iu":
@@ -220,9 +234,15 @@ class Layer:
                 f"layer '{self.name}' ({type(self).__name__}) cannot honour a mask but received "
                 f"one; put a layer that consumes the mask (pooling, a recurrent layer without "
                 f"return_sequences) before it")
-        mask = get_backend().asarray(mask)
+        backend = get_backend()
+        if not backend.is_array(mask):
+            mask = _host_array(mask, f"layer '{self.name}': mask")
         if mask.dtype != bool:
+            if mask.dtype.kind not in "iuf" or not ((mask == 0) | (mask == 1)).all():
+                raise DTypeError(f"layer '{self.name}': expected a boolean mask (or 0/1 "
+                                 f"values), received {describe(mask)}")
             mask = mask.astype(bool)
+        mask = backend.asarray(mask)
         if len(x.shape) < 2 or mask.shape != tuple(x.shape[:2]):
             raise ShapeError(f"layer '{self.name}': expected a mask of shape "
                              f"{tuple(x.shape[:2])} (N, T), received {describe(mask)}")

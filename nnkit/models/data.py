@@ -30,6 +30,9 @@ def as_inputs(x, argument="x"):
                          f"{describe(x)}")
     if x.shape[0] == 0:
         raise ShapeError(f"{argument}: the input is empty (0 examples)")
+    if 0 in x.shape:
+        raise ShapeError(f"{argument}: the input is empty (an axis of size 0), received "
+                         f"{describe(x)}")
     if values.dtype.kind not in "biuf":
         raise DTypeError(f"{argument}: expected numbers, received {describe(x)}")
     if values.dtype.kind == "f" and not numpy.isfinite(values).all():
@@ -39,9 +42,15 @@ def as_inputs(x, argument="x"):
 
 def as_targets(y, loss, output_shape, argument="y"):
     """``y`` checked against the loss and the model's output shape ``(N, ...)``."""
-    y = numpy.asarray(y)
+    try:
+        y = numpy.asarray(y)
+    except ValueError:
+        raise ShapeError(f"{argument}: ragged targets cannot form an array") from None
     if y.dtype.kind not in "biuf":
         raise DTypeError(f"{argument}: expected numeric targets, received {describe(y)}")
+    if y.ndim == 0:
+        raise ShapeError(f"{argument}: expected one target per example (N, ...), received "
+                         f"a scalar")
     if y.dtype.kind == "f" and not numpy.isfinite(y).all():
         raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
     expected = loss.label_shape(output_shape)[1:]
@@ -71,7 +80,13 @@ def as_sample_weight(sample_weight, entries_shape):
     """Per-example ``(N,)`` or per-step ``(N, T)`` non-negative weights."""
     if sample_weight is None:
         return None
-    weights = numpy.asarray(sample_weight, dtype="float64")
+    try:
+        weights = numpy.asarray(sample_weight)
+    except ValueError:
+        raise ShapeError("sample_weight: ragged weights cannot form an array") from None
+    if weights.dtype.kind not in "biuf":
+        raise DTypeError(f"sample_weight: expected numbers, received {describe(weights)}")
+    weights = weights.astype("float64")
     if tuple(weights.shape) not in (tuple(entries_shape[:1]), tuple(entries_shape)):
         raise ShapeError(f"sample_weight: expected shape {tuple(entries_shape[:1])} or "
                          f"{tuple(entries_shape)}, received {describe(weights)}")

@@ -13,6 +13,7 @@ from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
 from nnkit.models import data
 from nnkit.models.interrupt import stop_on_interrupt
+from nnkit.models.resume import FitProgress
 
 
 def loss_weighting(entries_shape, mask, sample_weight):
@@ -73,6 +74,8 @@ class Trainer:
         self.history = None
         self.tokenizer = None
         self._batch = None
+        self.gradient_hook = None  # hook(model, (x, y, sample_weight), loss) -> False skips the step
+        self._progress = None  # nnkit.models.resume.FitProgress of the running fit
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the optimizer (instance or name), the loss (name or Loss) and metrics."""
@@ -110,8 +113,11 @@ class Trainer:
         self.zero_grads()
         value = self.forward_loss(x, y, sample_weight, training=True)
         output, y_device, weights, normaliser = self._batch
-        tracker.update(value, output, y_device, weights, normaliser)
         self.backward_loss()
+        if self.gradient_hook is not None and \
+                self.gradient_hook(self, (x, y, sample_weight), value) is False:
+            return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
+        tracker.update(value, output, y_device, weights, normaliser)
         self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients())
         return value
 
@@ -133,7 +139,8 @@ class Trainer:
 
     # ---- loops -----------------------------------------------------------
     def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, sample_weight=None, initial_epoch=0):
+            validation_data=None, shuffle=True, sample_weight=None, initial_epoch=0,
+            resume_from=None):
         """Train for ``epochs`` epochs; returns the History callback.
 
         Args:
@@ -144,6 +151,9 @@ class Trainer:
             validation_split: fraction of the *last* examples held out (before shuffling).
             validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
             callbacks: Callback instances (History is always added).
+            resume_from: a checkpoint written by ``BackupAndRestore``; training
+                continues exactly where it stopped (same batches, same loss trace).
+                Without it, an existing ``BackupAndRestore`` file is used.
         """
         batch_size = data.check_batch_size(batch_size)
         if not 0.0 <= validation_split < 1.0:
@@ -163,12 +173,13 @@ class Trainer:
                                      epochs, -(-x.shape[0] // batch_size))
         self.stop_training = False
         callback_list.on_train_begin({})
+        self._progress = progress = FitProgress(self, callback_list.callbacks, x, batch_size,
+                                                shuffle, resume_from)
         with stop_on_interrupt(self):
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(progress.first_epoch(initial_epoch), epochs):
                 callback_list.on_epoch_begin(epoch, {})
                 tracker = _Tracker(self)
-                for step, index in enumerate(data.batch_indices(x.shape[0], batch_size,
-                                                                shuffle, x)):
+                for step, index in progress.batches(epoch, tracker):
                     callback_list.on_train_batch_begin(step, {})
                     self._train_step(x[index], y[index], data.take(sample_weight, index),
                                      tracker)

@@ -64,7 +64,34 @@ class Tokenizer:
         self.word_counts = {}
         self.document_count = 0
         self.word_index = {}
+        self.start_char = None
+        self.oov_char = None
+        self._fixed_vocabulary = False
         self._rank_words()
+
+    @classmethod
+    def from_word_index(cls, word_index, num_words=None, index_from=0, start_char=None,
+                        oov_char=None, **kwargs):
+        """A tokenizer with a fixed vocabulary, e.g. ``nnkit.datasets.imdb.get_word_index()``.
+
+        Word ``w`` gets id ``word_index[w] + index_from``; words missing from the
+        index are dropped; ids ``>= num_words`` become ``oov_char`` (dropped when
+        None); ``start_char`` (if given) starts every sequence. With the IMDB
+        index and ``index_from=3, start_char=1, oov_char=2`` raw reviews map to
+        the ids of ``imdb.load_data``. ``fit_on_texts`` is not allowed on it.
+
+        Example:
+            >>> tokenizer = Tokenizer.from_word_index(imdb.get_word_index(), num_words=10000,
+            ...                                       index_from=3, start_char=1, oov_char=2)
+            >>> tokenizer.texts_to_sequences(["This film was just brilliant"])
+            [[1, 14, 22, 16, 43, 530]]
+        """
+        tokenizer = cls(num_words=num_words, **kwargs)
+        tokenizer.word_index = {word: int(rank) + index_from for word, rank in word_index.items()}
+        tokenizer.start_char = start_char
+        tokenizer.oov_char = oov_char
+        tokenizer._fixed_vocabulary = True
+        return tokenizer
 
     @property
     def index_word(self):
@@ -77,6 +104,9 @@ class Tokenizer:
         Args:
             texts: iterable of str.
         """
+        if self._fixed_vocabulary:
+            raise InvalidArgumentError("Tokenizer.fit_on_texts: this tokenizer has a fixed "
+                                       "vocabulary (from_word_index)")
         for text in self._checked_texts(texts, "fit_on_texts"):
             self.document_count += 1
             for word in self._words(text):
@@ -92,25 +122,35 @@ class Tokenizer:
         Returns:
             list of lists of int.
         """
-        oov_index = self.word_index.get(self.oov_token)
+        oov_index = self.oov_char if self._fixed_vocabulary else self.word_index.get(self.oov_token)
+        unknown_index = None if self._fixed_vocabulary else oov_index
+        start = [] if self.start_char is None else [self.start_char]
         sequences = []
         for text in self._checked_texts(texts, "texts_to_sequences"):
             ids = (self.word_index.get(word) for word in self._words(text))
-            ids = (oov_index if index is None or (self.num_words and index >= self.num_words) else index
+            ids = (unknown_index if index is None else
+                   oov_index if self.num_words and index >= self.num_words else index
                    for index in ids)
-            sequences.append([index for index in ids if index is not None])
+            sequences.append(start + [index for index in ids if index is not None])
         return sequences
 
     def get_config(self):
         """JSON-serialisable config holding the settings and the full vocabulary with counts."""
-        return {"num_words": self.num_words, "filters": self.filters, "lower": self.lower,
-                "split": self.split, "oov_token": self.oov_token, "document_count": self.document_count,
+        config = {"num_words": self.num_words, "filters": self.filters, "lower": self.lower,
+                  "split": self.split, "oov_token": self.oov_token}
+        if self._fixed_vocabulary:
+            return {**config, "word_index": [[word, index] for word, index in self.word_index.items()],
+                    "start_char": self.start_char, "oov_char": self.oov_char}
+        return {**config, "document_count": self.document_count,
                 "word_counts": [[word, count] for word, count in self.word_counts.items()]}
 
     @classmethod
     def from_config(cls, config):
         """Rebuild a tokenizer from ``get_config()``; it maps every text to the same ids."""
         config = dict(config)
+        if "word_index" in config:
+            word_index = {word: index for word, index in config.pop("word_index")}
+            return cls.from_word_index(word_index, **config)
         word_counts = config.pop("word_counts", [])
         document_count = config.pop("document_count", 0)
         tokenizer = cls(**config)

@@ -1,0 +1,94 @@
+"""What the IMDB examples share: options, data, training with callbacks, raw-text prediction."""
+import argparse
+import time
+
+import nnkit
+from nnkit.datasets import imdb
+from nnkit.preprocessing import Tokenizer, pad_sequences
+
+
+def parse_args(description, checkpoint):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--num-words", type=int, default=10000, help="vocabulary size V")
+    parser.add_argument("--maxlen", type=int, default=200,
+                        help="keep the last MAXLEN tokens of each review")
+    parser.add_argument("--embedding", type=int, default=128)
+    parser.add_argument("--units", type=int, default=128, help="LSTM hidden size H")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--patience", type=int, default=1, help="EarlyStopping patience")
+    parser.add_argument("--validation-split", type=float, default=0.05)
+    parser.add_argument("--limit", type=int, default=None,
+                        help="use only the first LIMIT training and test reviews (quick runs)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint", default=checkpoint)
+    parser.add_argument("--data", default=None,
+                        help="folder with imdb.npz and imdb_word_index.json "
+                             "(default: $NNKIT_DATA_DIR/imdb or download)")
+    parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    parser.add_argument("--predict", metavar="TEXT", default=None,
+                        help="load the checkpoint and print the sentiment of TEXT")
+    args = parser.parse_args()
+    nnkit.backend.set_backend(args.backend)
+    return args
+
+
+def tokenizer_for(args):
+    """Raw text → the ids ``imdb.load_data`` uses (start 1, OOV 2, words from index 3)."""
+    return Tokenizer.from_word_index(imdb.get_word_index(args.data), num_words=args.num_words,
+                                     index_from=3, start_char=1, oov_char=2)
+
+
+def load_padded(args):
+    """``(x_train, y_train), (x_test, y_test)`` as ``(N, maxlen)`` int32, post-padded with 0."""
+    (x_train, y_train), (x_test, y_test) = imdb.load_data(args.data, num_words=args.num_words)
+    if args.limit:
+        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+        x_test, y_test = x_test[:args.limit], y_test[:args.limit]
+    pad = dict(maxlen=args.maxlen, padding="post", truncating="pre")
+    return (pad_sequences(x_train, **pad), y_train), (pad_sequences(x_test, **pad), y_test)
+
+
+def train_and_evaluate(model, args):
+    """Fit with validation, EarlyStopping and ModelCheckpoint; print test accuracy and time."""
+    nnkit.set_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = load_padded(args)
+    model.compile(nnkit.optimizers.Adadelta(learning_rate=1.0),
+                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.tokenizer = tokenizer_for(args)
+    callbacks = [
+        nnkit.callbacks.EarlyStopping("val_accuracy", patience=args.patience,
+                                      restore_best_weights=True),
+        nnkit.callbacks.ModelCheckpoint(args.checkpoint, monitor="val_accuracy",
+                                        save_best_only=True),
+    ]
+    start = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
+              validation_split=args.validation_split, callbacks=callbacks, shuffle="bucket")
+    train_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    result = model.evaluate(x_test, y_test, batch_size=256)
+    test_seconds = time.perf_counter() - start
+    model.save(args.checkpoint)
+    print(f"test accuracy {result['accuracy']:.4f} (loss {result['loss']:.4f}) on "
+          f"{len(y_test)} reviews; training {train_seconds:.0f} s, testing {test_seconds:.0f} s; "
+          f"checkpoint {args.checkpoint}")
+    return result
+
+
+def predict_text(args):
+    """Load the checkpoint (with its tokenizer) and print the sentiment of ``args.predict``."""
+    model = nnkit.load_model(args.checkpoint)
+    ids = model.tokenizer.texts_to_sequences([args.predict])
+    x = pad_sequences(ids, maxlen=args.maxlen, padding="post", truncating="pre")
+    positive = float(model.predict(x)[0, 1])
+    label = "positive" if positive >= 0.5 else "negative"
+    print(f"{label} (P(positive) = {positive:.3f})")
+
+
+def run(build_model, description, checkpoint):
+    args = parse_args(description, checkpoint)
+    if args.predict is not None:
+        predict_text(args)
+    else:
+        train_and_evaluate(build_model(args), args)

@@ -1,0 +1,109 @@
+"""Cell: the weights and the step function of one recurrent layer.
+
+A cell never loops over time. The time loop (``time_loop.TimeLoop``) computes
+each step's pre-activations ``z = x_t · kernel + r_{t-1} · recurrent_kernel +
+bias`` (``r`` is the cell's own ``h``, or the ``h`` of the layer above for a
+cell that reads it) and hands the cell views of preallocated packed buffers:
+
+- ``step_forward(z, x, prev, cur, scratch)``: activates ``z`` in place (the
+  activated gates are the step cache) and writes the new states and any other
+  cached values into ``cur`` (name → ``(k, width)`` view of step t);
+- ``step_backward(z, x, prev, cur, d_cur, d_prev, scratch)``: given the
+  accumulated ``d_cur`` (e.g. ``dh``, ``dc`` of step t), overwrites ``z`` with
+  ``dz`` and adds the gradients of the previous states into ``d_prev``.
+
+The loop then turns ``dz`` into ``dx``, the recurrent input's gradient and,
+after the loop, every weight gradient as one GEMM over all steps.
+"""
+from nnkit import initializers
+from nnkit.backend import get_backend
+
+
+class Cell:
+    """Base cell: ``kernel (D, G·H)``, ``recurrent_kernel (R, G·H)``, ``bias (G·H,)``.
+
+    Args:
+        units: state size H.
+        name: prefix used in error messages.
+
+    Class attributes: ``gates`` (G), ``state_names`` (carried states),
+    ``output_name`` (the buffer handed to the next layer), ``reads_layer_above``.
+    """
+
+    gates = 1
+    state_names = ("h",)
+    output_name = "h"
+    reads_layer_above = False
+    kernel_initializer = "glorot_uniform"
+    recurrent_initializer = "orthogonal"
+
+    def __init__(self, units, name="cell"):
+        self.units = int(units)
+        self.name = name
+        self.params, self.grads = {}, {}
+        self.input_size = None
+
+    @property
+    def _xp(self):
+        return get_backend().xp
+
+    @property
+    def width(self):
+        """Number of pre-activation columns G·H."""
+        return self.gates * self.units
+
+    @property
+    def recurrent_size(self):
+        """Size R of the recurrent input."""
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, input_size, dtype):
+        """Create the weights for inputs of size ``input_size`` (D)."""
+        self.input_size = int(input_size)
+        self._add("kernel", (self.input_size, self.width), self.kernel_initializer, dtype)
+        self._add("recurrent_kernel", (self.recurrent_size, self.width),
+                  self.recurrent_initializer, dtype)
+        self._add("bias", (self.width,), "zeros", dtype)
+
+    def _add(self, key, shape, initializer, dtype):
+        backend = get_backend()
+        self.params[key] = backend.asarray(initializers.get(initializer)(shape), dtype=dtype)
+        self.grads[key] = backend.xp.zeros_like(self.params[key])
+
+    def buffer_widths(self):
+        """Packed buffers the step writes: name → width."""
+        return {"h": self.units}
+
+    def forward_weights(self):
+        """``(kernel, recurrent_kernel, bias)`` in the layout ``step_forward`` expects."""
+        return self.params["kernel"], self.params["recurrent_kernel"], self.params["bias"]
+
+    def backward_weights(self):
+        """``(kernel, recurrent_kernel)`` in the column layout of the ``dz`` that ``step_backward`` writes."""
+        return self.params["kernel"], self.params["recurrent_kernel"]
+
+    def add_grads(self, dW, dU, db):
+        """Add gradients given in the ``dz`` column layout into ``grads``."""
+        self.grads["kernel"] += dW
+        self.grads["recurrent_kernel"] += dU
+        self.grads["bias"] += db
+
+    def make_scratch(self, n, dtype):
+        """Per-batch work buffers for the step functions (sliced to ``[:k]``)."""
+        return {}
+
+    def step_forward(self, z, x, prev, cur, scratch):
+        raise NotImplementedError
+
+    def step_backward(self, z, x, prev, cur, d_cur, d_prev, scratch):
+        raise NotImplementedError
+
+    def add_direct_input_grad(self, cur, d_cur, dx, work):
+        """Add any gradient reaching ``x`` other than through ``dz · kernelᵀ`` (none by default)."""
+
+    def get_config(self):
+        return {"celltype": type(self).celltype, "units": self.units}

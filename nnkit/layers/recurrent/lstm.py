@@ -1,0 +1,150 @@
+"""LSTM without peepholes, in Keras's weight layout (gate blocks i, f, c, o)."""
+from nnkit.errors import InvalidArgumentError
+from nnkit.layers.recurrent.cell import Cell
+from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
+from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
+from nnkit.registry import register_layer
+
+
+class LSTMCell(Cell):
+    """One LSTM step: ``c_t = f⊙c_{t-1} + i⊙g``, ``h_t = o⊙tanh(c_t)``.
+
+    ``i, f, o = σ(z)`` and ``g = activation(z)`` for the four column blocks of
+    ``z = x_t·W + h_{t-1}·U + b``. The weights are stored in Keras's order
+    (i, f, c, o); the loop works on copies reordered to (i, f, o, g) so the
+    three sigmoid gates are one contiguous block, with their ½ of
+    ``σ(z) = ½·tanh(z/2) + ½`` folded into the copies. The step cache is the
+    activated gates, ``c_t`` and ``tanh(c_t)``.
+
+    Shapes: kernel ``(D, 4H)``, recurrent_kernel ``(H, 4H)``, bias ``(4H,)``.
+    """
+
+    celltype = "lstm"
+    gates = 4
+    state_names = ("h", "c")
+
+    def __init__(self, units, activation="tanh", unit_forget_bias=True, name="cell"):
+        super().__init__(units, name)
+        self.activation = check_name(name, "activation", activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def build(self, input_size, dtype):
+        super().build(input_size, dtype)
+        if self.unit_forget_bias:
+            self.params["bias"][self.units:2 * self.units] = 1.0
+        xp, h = self._xp, self.units
+        self._order = xp.concatenate([xp.arange(2 * h), xp.arange(3 * h, 4 * h),
+                                      xp.arange(2 * h, 3 * h)])
+        self._scale = xp.concatenate([xp.full(3 * h, 0.5), xp.ones(h)]).astype(dtype)
+
+    def buffer_widths(self):
+        return {"h": self.units, "c": self.units, "tanh_c": self.units}
+
+    def forward_weights(self):
+        p, order, scale = self.params, self._order, self._scale
+        return (p["kernel"][:, order] * scale, p["recurrent_kernel"][:, order] * scale,
+                p["bias"][order] * scale)
+
+    def backward_weights(self):
+        return self.params["kernel"][:, self._order], self.params["recurrent_kernel"][:, self._order]
+
+    def add_grads(self, dW, dU, db):
+        self.grads["kernel"][:, self._order] += dW
+        self.grads["recurrent_kernel"][:, self._order] += dU
+        self.grads["bias"][self._order] += db
+
+    def make_scratch(self, n, dtype):
+        xp, h = self._xp, self.units
+        return {"h1": xp.empty((n, h), dtype), "h2": xp.empty((n, h), dtype),
+                "gates": xp.empty((n, 3 * h), dtype), "slope": xp.empty((n, 3 * h), dtype)}
+
+    def step_forward(self, z, x, prev, cur, scratch):
+        xp, h = self._xp, self.units
+        sigmoid_gates, g = z[:, :3 * h], z[:, 3 * h:]
+        xp.tanh(sigmoid_gates, out=sigmoid_gates)
+        sigmoid_gates *= 0.5
+        sigmoid_gates += 0.5
+        activate_(xp, self.activation, g)
+        i, f, o = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
+        c, tanh_c = cur["c"], cur["tanh_c"]
+        xp.multiply(f, prev["c"], out=c)
+        input_term = xp.multiply(i, g, out=scratch["h1"][:z.shape[0]])
+        c += input_term
+        xp.tanh(c, out=tanh_c)
+        xp.multiply(o, tanh_c, out=cur["h"])
+
+    def step_backward(self, z, x, prev, cur, d_cur, d_prev, scratch):
+        xp, h, k = self._xp, self.units, z.shape[0]
+        sigmoid_gates, g = z[:, :3 * h], z[:, 3 * h:]
+        i, f, o = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
+        tanh_c, dh, dc = cur["tanh_c"], d_cur["h"], d_cur["c"]
+        t1, t2 = scratch["h1"][:k], scratch["h2"][:k]
+        d_gates, slope = scratch["gates"][:k], scratch["slope"][:k]
+        # dc += dh·o·(1 - tanh²(c))
+        xp.multiply(tanh_c, tanh_c, out=t1)
+        xp.subtract(1.0, t1, out=t1)
+        t1 *= o
+        t1 *= dh
+        dc += t1
+        # dc_{t-1} += dc·f
+        d_prev["c"] += xp.multiply(dc, f, out=t1)
+        # gradients reaching the activated gates: di = dc·g, df = dc·c_{t-1}, do = dh·tanh(c)
+        xp.multiply(dc, g, out=d_gates[:, :h])
+        xp.multiply(dc, prev["c"], out=d_gates[:, h:2 * h])
+        xp.multiply(dh, tanh_c, out=d_gates[:, 2 * h:])
+        # dz_g = dc·i·act'(g)  (i is still intact here)
+        xp.multiply(dc, i, out=t1)
+        derivative_(xp, self.activation, g, t2)
+        xp.multiply(t1, t2, out=g)
+        # dz of the sigmoid gates = d_gates·σ(1 - σ)
+        xp.subtract(1.0, sigmoid_gates, out=slope)
+        slope *= sigmoid_gates
+        xp.multiply(d_gates, slope, out=sigmoid_gates)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation,
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+@register_layer
+class LSTM(RecurrentLayer):
+    """Long short-term memory layer (Hochreiter & Schmidhuber; no peepholes), Keras layout.
+
+    Args:
+        units: state size H.
+        activation: of the candidate ``g`` ("tanh", "sigmoid", "relu" or "linear").
+        recurrent_activation: of the gates i, f, o; only "sigmoid".
+        unit_forget_bias: start the forget-gate bias at 1.
+        return_sequences, return_state, go_backwards: see ``RecurrentLayer``
+            (``return_state`` gives ``[y, h, c]``; ``initial_state=[h0, c0]``).
+        dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}``; one
+            mask per sequence reused at every step, inverted, training only.
+
+    Shapes:
+        x: ``(N, T, D)``; mask: ``(N, T)``; y: ``(N, T, H)`` or ``(N, H)``.
+        kernel ``(D, 4H)`` (glorot uniform), recurrent_kernel ``(H, 4H)``
+        (orthogonal per gate block), bias ``(4H,)``; gate blocks i, f, c, o.
+
+    Example:
+        >>> model = nnkit.Sequential([Embedding(1000, 32, mask_zero=True), LSTM(64), Dense(2)])
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 unit_forget_bias=True, return_sequences=False, return_state=False,
+                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+        super().__init__(return_sequences, return_state, go_backwards,
+                         (dropout,), (recurrent_dropout,), **kwargs)
+        if recurrent_activation != "sigmoid":
+            raise InvalidArgumentError(f"layer '{self.name}' (LSTM): recurrent_activation must "
+                                       f"be 'sigmoid', received {recurrent_activation!r}")
+        self.units = int(units)
+        self.activation = check_name(self.name, "activation", activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def make_cells(self):
+        return [LSTMCell(self.units, self.activation, self.unit_forget_bias, self.name)]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "recurrent_activation": "sigmoid", "unit_forget_bias": self.unit_forget_bias,
+                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}

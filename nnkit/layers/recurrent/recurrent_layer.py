@@ -1,0 +1,154 @@
+"""RecurrentLayer: what RNN, LSTM and StackedCells share around the time loop.
+
+It packs the batch (``PackedBatch``), draws the per-sequence dropout masks,
+places the initial states, runs the ``TimeLoop`` and turns packed states into
+outputs (carried over masked steps) and back into gradients.
+"""
+from nnkit.backend import get_backend
+from nnkit.errors import ShapeError, describe
+from nnkit.layers.base import Layer
+from nnkit.layers.dropout import check_rate, dropout_mask
+from nnkit.layers.recurrent.sequence_packing import PackedBatch
+from nnkit.layers.recurrent.time_loop import TimeLoop
+
+
+class RecurrentLayer(Layer):
+    """Base of recurrent layers; a subclass supplies ``make_cells()``.
+
+    Args:
+        return_sequences: output every step ``(N, T, H)`` instead of the last
+            valid one ``(N, H)``.
+        return_state: also return the final states (``[y, h]`` or ``[y, h, c]``);
+            ``backward`` then takes ``[dy, dh, dc]`` (None entries allowed).
+        go_backwards: process the valid steps last to first; with
+            ``return_sequences`` the outputs are in reversed time order (Keras).
+        input_dropout: per cell, the dropout rate of its input (one mask per sequence).
+        recurrent_dropout: per cell, the dropout rate of its recurrent input.
+
+    Call kwargs:
+        initial_state: list of ``(N, H)`` arrays, one per state (default zeros).
+        After ``backward``, ``initial_state_grads`` holds their gradients.
+
+    Masks: a masked step carries the states unchanged and outputs the carried
+    ``h``; it gets no input or weight gradient. A row with no valid step
+    outputs its initial state (zeros by default).
+    """
+
+    supports_masking = True
+    input_ranks = (3,)
+    prefix_params = False
+
+    def __init__(self, return_sequences=False, return_state=False, go_backwards=False,
+                 input_dropout=(0.0,), recurrent_dropout=(0.0,), **kwargs):
+        super().__init__(**kwargs)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.input_rates = [check_rate(self.name, "dropout", r) for r in input_dropout]
+        self.recurrent_rates = [check_rate(self.name, "recurrent_dropout", r)
+                                for r in recurrent_dropout]
+        self.cells = []
+        self.initial_state_grads = None
+
+    def make_cells(self):
+        """The (unbuilt) cells, bottom first."""
+        raise NotImplementedError
+
+    def build(self, input_shape):
+        self.cells = self.make_cells()
+        size = input_shape[-1]
+        for index, cell in enumerate(self.cells):
+            cell.build(size, self.dtype)
+            size = cell.output_size
+            prefix = f"cell_{index}/" if self.prefix_params else ""
+            for key in cell.params:
+                self.params[prefix + key] = cell.params[key]
+                self.grads[prefix + key] = cell.grads[key]
+        super().build(input_shape)
+
+    @property
+    def state_slots(self):
+        """``(cell index, state name, size)`` of every carried state, in ``initial_state`` order."""
+        return [(i, name, cell.units) for i, cell in enumerate(self.cells)
+                for name in cell.state_names]
+
+    @property
+    def output_size(self):
+        return self.cells[-1].output_size
+
+    def compute_output_shape(self, input_shape):
+        size = self.cells[-1].units if self.cells else None
+        return (input_shape[0], size) if self.return_sequences else (size,)
+
+    def compute_mask(self, x, mask):
+        if mask is None or not self.return_sequences:
+            return None
+        return mask[:, ::-1] if self.go_backwards else mask
+
+    def forward(self, x, training=False, mask=None, initial_state=None):
+        y, finals = self.run(x, training, mask, initial_state, self.return_sequences)
+        return [y, *finals] if self.return_state else y
+
+    def run(self, x, training, mask, initial_state, return_sequences):
+        """Run the loop; return ``(output, final states)`` (a list in ``initial_state`` order)."""
+        n, t = x.shape[0], x.shape[1]
+        batch = PackedBatch(mask, n, t, self.go_backwards)
+        initial = [{} for _ in self.cells]
+        for (index, name, _), state in zip(self.state_slots,
+                                           self._initial_states(initial_state, n, x.dtype)):
+            initial[index][name] = state[batch.order]
+        loop = TimeLoop(self.cells, batch)
+        loop.forward(batch.pack(x), initial, *self._dropout_masks(training, n, x.dtype, batch))
+        top = loop.levels[-1]
+        top_states = top.states[top.cell.output_name]
+        y = batch.sequence_output(top_states) if return_sequences else top_states[batch.final]
+        finals = [loop.levels[index].states[name][batch.final]
+                  for index, name, _ in self.state_slots]
+        if training:
+            self._cache = (loop, return_sequences)
+        return y, finals
+
+    def _initial_states(self, initial_state, n, dtype):
+        backend = get_backend()
+        slots = self.state_slots
+        if initial_state is None:
+            return [backend.xp.zeros((n, size), dtype) for _, _, size in slots]
+        states = list(initial_state)
+        expected = [(n, size) for _, _, size in slots]
+        received = [tuple(getattr(s, "shape", ())) for s in states]
+        if received != expected:
+            raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): expected "
+                             f"initial_state shapes {expected} (N, H), received "
+                             f"{[describe(s) for s in states]}")
+        return [backend.asarray(s, dtype=dtype) for s in states]
+
+    def _dropout_masks(self, training, n, dtype, batch):
+        def draw(rates, sizes):
+            return [dropout_mask((n, size), rate, dtype)[batch.order]
+                    if training and rate > 0 else None for rate, size in zip(rates, sizes)]
+        return (draw(self.input_rates, [cell.input_size for cell in self.cells]),
+                draw(self.recurrent_rates, [cell.recurrent_size for cell in self.cells]))
+
+    def backward(self, dy):
+        loop, sequences = self._cache
+        self._cache = None
+        batch = loop.batch
+        dy, d_finals = (dy[0], list(dy[1:])) if self.return_state else (dy, [])
+        loop.begin_backward()
+        top = loop.levels[-1]
+        d_top = top.d[top.cell.output_name]
+        if sequences:
+            batch.add_sequence_output_grad(d_top, dy)
+        else:
+            d_top[batch.final] += dy
+        for (index, name, _), d_final in zip(self.state_slots, d_finals):
+            if d_final is not None:
+                loop.levels[index].d[name][batch.final] += d_final
+        dx_packed, initial_grads = loop.backward()
+        self.initial_state_grads = [initial_grads[index][name][batch.slot]
+                                    for index, name, _ in self.state_slots]
+        return batch.unpack(dx_packed) if self.needs_input_grad else None
+
+    def get_config(self):
+        return {**super().get_config(), "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards}

@@ -1,0 +1,69 @@
+"""RNN: the simple (Elman) recurrent layer, ``h_t = act(x_t·W + h_{t-1}·U + b)``."""
+from nnkit.layers.recurrent.cell import Cell
+from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
+from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
+from nnkit.registry import register_layer
+
+
+class RNNCell(Cell):
+    """Step of a simple RNN; the step cache is the activated ``h_t`` itself.
+
+    Shapes: kernel ``(D, H)``, recurrent_kernel ``(H, H)``, bias ``(H,)``.
+    """
+
+    celltype = "rnn"
+
+    def __init__(self, units, activation="tanh", name="cell"):
+        super().__init__(units, name)
+        self.activation = check_name(name, "activation", activation)
+
+    def make_scratch(self, n, dtype):
+        return {"slope": self._xp.empty((n, self.units), dtype)}
+
+    def step_forward(self, z, x, prev, cur, scratch):
+        activate_(self._xp, self.activation, z)
+        cur["h"][...] = z
+
+    def step_backward(self, z, x, prev, cur, d_cur, d_prev, scratch):
+        slope = scratch["slope"][:z.shape[0]]
+        derivative_(self._xp, self.activation, z, slope)
+        self._xp.multiply(d_cur["h"], slope, out=z)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation}
+
+
+@register_layer
+class RNN(RecurrentLayer):
+    """Fully connected recurrent layer: ``h_t = act(x_t·W + h_{t-1}·U + b)``.
+
+    Args:
+        units: state size H.
+        activation: "tanh" (default), "sigmoid", "relu" or "linear".
+        return_sequences, return_state, go_backwards: see ``RecurrentLayer``.
+        dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}``; one
+            mask per sequence reused at every step, inverted, training only.
+
+    Shapes:
+        x: ``(N, T, D)``; mask: ``(N, T)``; y: ``(N, T, H)`` or ``(N, H)``.
+        kernel ``(D, H)``, recurrent_kernel ``(H, H)``, bias ``(H,)`` (Keras's SimpleRNN layout).
+
+    Example:
+        >>> layer = RNN(8, return_sequences=True)
+        >>> layer(np.ones((2, 5, 3))).shape
+        (2, 5, 8)
+    """
+
+    def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
+                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+        super().__init__(return_sequences, return_state, go_backwards,
+                         (dropout,), (recurrent_dropout,), **kwargs)
+        self.units = int(units)
+        self.activation = check_name(self.name, "activation", activation)
+
+    def make_cells(self):
+        return [RNNCell(self.units, self.activation, self.name)]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}

@@ -1,0 +1,126 @@
+"""Packed sequences: the index bookkeeping that lets a recurrent loop skip padding.
+
+Each row's valid steps are gathered left-aligned and rows are sorted by length,
+longest first, so at packed step ``r`` exactly the first ``k_r`` (sorted) rows
+are still running: the batch shrinks as sequences end. Packed row
+``offsets[r] + j`` holds step ``r`` of sorted row ``j``; the packed layout is
+time-major, so a step's rows are one contiguous slice. This is exact for any
+mask, holes included, because a masked step only carries the state forward.
+
+State buffers hold ``P + N`` rows: the ``P`` packed steps, then the ``N``
+initial states (sorted), so "the previous step" of step 0 is an ordinary row.
+
+All indices are computed once per batch on the host (the only host sync is
+reading the mask) and moved to the backend.
+"""
+import numpy
+
+from nnkit.backend import get_backend
+
+
+class PackedBatch:
+    """Where every valid step of an ``(N, T)`` batch lives in packed order.
+
+    Args:
+        mask: boolean ``(N, T)`` (True = real step) or None (all steps real).
+        n, t: batch size N and padded length T.
+        go_backwards: process each row's valid steps last to first; outputs
+            are then in reversed time order (output position ``s`` is input
+            time ``T - 1 - s``).
+
+    Attributes (host): ``batch_sizes`` (k_r per packed step), ``offsets``
+    (first packed row of each step, plus the total P at the end), ``total`` P.
+
+    Attributes (backend index arrays):
+        order ``(N,)``: original row of each sorted row; slot ``(N,)``: its inverse.
+        source ``(P,)``: flat input position ``n·T + t`` of each packed row.
+        output_position ``(P,)``: flat output position of each packed row.
+        sorted_row ``(P,)``: sorted row ``j`` of each packed row.
+        previous ``(P,)``: state-buffer row of the step before (``P + j`` for step 0).
+        final ``(N,)``: state-buffer row of each original row's last step.
+        carry ``(N·T,)``: state-buffer row whose state is the output at each
+            output position (the last valid step at or before it).
+        masked_position, run_start, run_target: masked output positions, the
+            start of each run of them sharing one carried state, and that state row.
+    """
+
+    def __init__(self, mask, n, t, go_backwards=False):
+        backend = get_backend()
+        valid = (numpy.ones((n, t), bool) if mask is None
+                 else numpy.asarray(backend.to_numpy(mask), bool))
+        if go_backwards:
+            valid = valid[:, ::-1]
+        lengths = valid.sum(axis=1)
+        order = numpy.argsort(-lengths, kind="stable")
+        slot = numpy.empty(n, numpy.int64)
+        slot[order] = numpy.arange(n)
+        steps = int(lengths.max()) if n else 0
+        self.batch_sizes = [int(k) for k in (lengths[None, :] > numpy.arange(steps)[:, None]).sum(1)]
+        self.offsets = [0] + [int(o) for o in numpy.cumsum(self.batch_sizes)]
+        self.total = total = self.offsets[-1]
+        offsets = numpy.asarray(self.offsets, numpy.int64)
+
+        rank = numpy.cumsum(valid, axis=1) - 1            # rank of the last valid step ≤ s
+        rows, times = numpy.nonzero(valid)
+        step = rank[rows, times]
+        packed = offsets[step] + slot[rows]
+        input_time = t - 1 - times if go_backwards else times
+        source = numpy.empty(total, numpy.int64)
+        source[packed] = rows * t + input_time
+        output_position = numpy.empty(total, numpy.int64)
+        output_position[packed] = rows * t + times
+        sorted_row = numpy.empty(total, numpy.int64)
+        sorted_row[packed] = slot[rows]
+        previous = numpy.empty(total, numpy.int64)
+        previous[packed] = numpy.where(step > 0, offsets[numpy.maximum(step - 1, 0)], total) + slot[rows]
+        final = numpy.where(lengths > 0, offsets[numpy.maximum(lengths - 1, 0)], total) + slot
+        carry = (numpy.where(rank >= 0, offsets[numpy.maximum(rank, 0)], total)
+                 + slot[:, None]).ravel()
+        masked_position = numpy.flatnonzero(~valid.ravel())
+        targets = carry[masked_position]
+        run_start = numpy.flatnonzero(numpy.r_[True, targets[1:] != targets[:-1]]) \
+            if masked_position.size else masked_position
+
+        self.n, self.t = n, t
+        self.valid_mask = valid
+        to = backend.asarray
+        self.order, self.slot = to(order), to(slot)
+        self.source, self.output_position = to(source), to(output_position)
+        self.sorted_row, self.previous, self.final = to(sorted_row), to(previous), to(final)
+        self.carry, self.masked_position = to(carry), to(masked_position)
+        self.run_start, self.run_target = to(run_start), to(targets[run_start])
+
+    def step_rows(self, r):
+        """Row slices of packed step ``r`` and of its previous step: ``(current, previous)``."""
+        k = self.batch_sizes[r]
+        start = self.offsets[r]
+        previous_start = self.offsets[r - 1] if r else self.total
+        return slice(start, start + k), slice(previous_start, previous_start + k)
+
+    def pack(self, x):
+        """``(N, T, D)`` → ``(P, D)``: the valid steps in packed order (one gather)."""
+        return x.reshape(self.n * self.t, -1)[self.source]
+
+    def unpack(self, packed):
+        """``(P, D)`` → ``(N, T, D)`` with zeros at masked steps (the inverse of ``pack``)."""
+        xp = get_backend().xp
+        out = xp.zeros((self.n * self.t, packed.shape[1]), packed.dtype)
+        out[self.source] = packed
+        return out.reshape(self.n, self.t, -1)
+
+    def sequence_output(self, states):
+        """``(P + N, H)`` state rows → ``(N, T, H)`` outputs, carried over masked steps."""
+        return states[self.carry].reshape(self.n, self.t, -1)
+
+    def add_sequence_output_grad(self, d_states, dy):
+        """Route ``dy (N, T, H)`` back into ``d_states (P + N, H)`` (the inverse of ``sequence_output``).
+
+        A valid position feeds its own packed row; each run of masked positions
+        feeds the one state it carried, summed with one ``add.reduceat``.
+        """
+        xp = get_backend().xp
+        dy = dy.reshape(self.n * self.t, -1)
+        d_states[:self.total] += dy[self.output_position]
+        if self.masked_position.size:
+            d_states[self.run_target] += xp.add.reduceat(dy[self.masked_position],
+                                                         self.run_start, axis=0)

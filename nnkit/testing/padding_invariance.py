@@ -1,0 +1,224 @@
+"""check_padding_invariance: padding must not change what a masked model computes.
+
+A model fed padded token ids (0 = padding, masked by ``Embedding(mask_zero=True)``)
+should give the same predictions, loss and parameter gradients however the
+padding is laid out. The check runs the model on the original batch and on
+variations of it, and compares:
+
+- ``post_padding`` / ``pre_padding``: each row's tokens moved to the start / end
+  of the row (the pad side flipped, or kept, relative to the input);
+- ``extra_post_padding`` / ``extra_pre_padding``: ``extra_padding`` pad columns
+  appended / prepended;
+- ``padding_embedding_row``: the contents of row 0 (the pad id's vector) of
+  every ``Embedding(mask_zero=True)`` replaced by random values. The pad *id*
+  cannot vary, since id 0 is what defines padding there, but the vector a
+  masked step looks up must not matter. Skipped when the model has no such
+  layer.
+
+For each variation it records the largest absolute difference of the outputs
+(``predict``; per-step outputs compared at the valid steps only), the loss
+(``evaluate``) and each parameter gradient (``forward_loss`` → ``backward_loss``
+→ ``named_gradients``). A difference fails when it exceeds
+``atol + rtol · max|baseline|``.
+
+A layer that cannot honour a mask raises when handed one (nnkit never drops a
+mask silently), so such a model makes this check raise rather than pass.
+Training-mode passes must be deterministic: use models without dropout.
+"""
+import numpy
+
+from nnkit.backend import get_backend
+from nnkit.errors import InvalidArgumentError, describe
+from nnkit.layers.embedding import Embedding
+
+
+class PaddingInvarianceError(AssertionError):
+    """The model's outputs, loss or gradients depend on the padding (``.report`` has details)."""
+
+
+class PaddingVariation:
+    """Largest absolute differences from the baseline for one variation.
+
+    Attributes:
+        name: variation name (e.g. "pre_padding").
+        outputs: max |Δ| of the predictions at valid positions.
+        loss: |Δ| of the evaluated loss.
+        gradients: ``{"<layer>/<key>": max |Δ|}`` of each parameter gradient.
+        failures: what exceeded the tolerance (empty when this variation passed).
+    """
+
+    def __init__(self, name, outputs, loss, gradients, failures):
+        self.name, self.outputs, self.loss = name, outputs, loss
+        self.gradients, self.failures = gradients, failures
+
+    @property
+    def worst_gradient(self):
+        return max(self.gradients.values(), default=0.0)
+
+
+class PaddingInvarianceReport:
+    """Per-variation differences; ``ok`` is True when every one is within tolerance.
+
+    Attributes:
+        variations: ``{name: PaddingVariation}``.
+        skipped: ``{name: reason}`` for variations that do not apply to the model.
+    """
+
+    def __init__(self, variations, skipped, atol, rtol):
+        self.variations, self.skipped, self.atol, self.rtol = variations, skipped, atol, rtol
+
+    @property
+    def ok(self):
+        return not any(v.failures for v in self.variations.values())
+
+    def __str__(self):
+        lines = [f"padding invariance: {'ok' if self.ok else 'FAILED'} "
+                 f"(atol={self.atol:g}, rtol={self.rtol:g}); max |difference| from baseline:"]
+        for v in self.variations.values():
+            status = "ok" if not v.failures else "FAILED: " + "; ".join(v.failures)
+            lines.append(f"  {v.name:<22} outputs {v.outputs:.3g}  loss {v.loss:.3g}  "
+                         f"gradients {v.worst_gradient:.3g}  {status}")
+        lines += [f"  {name:<22} skipped: {reason}" for name, reason in self.skipped.items()]
+        return "\n".join(lines)
+
+
+def check_padding_invariance(model, x, y, extra_padding=2, atol=1e-5, rtol=1e-4, seed=0,
+                             raise_on_failure=True):
+    """Check that a compiled model ignores padding (see the module docstring).
+
+    Args:
+        model: a compiled model whose first layer takes token ids, 0 = padding.
+        x: padded integer ids ``(N, T)``, pre- or post-padded.
+        y: targets ``(N, ...)``, or per-step targets ``(N, T, ...)`` when the
+            model outputs one prediction per step.
+        extra_padding: number k of pad columns added by the extra-padding variations.
+        atol, rtol: a difference fails above ``atol + rtol · max|baseline|``.
+        seed: seed of the random embedding row.
+        raise_on_failure: raise PaddingInvarianceError (with the report) on failure.
+
+    Returns:
+        PaddingInvarianceReport.
+
+    Raises:
+        PaddingInvarianceError: a difference beyond tolerance (if raise_on_failure).
+        InvalidArgumentError: ``x`` is not a 2-D integer array; also raised by a
+            layer that cannot honour the mask.
+        ShapeError: ``y`` does not fit the model's output (checked by the model).
+    """
+    x, y = numpy.asarray(x), numpy.asarray(y)
+    if x.ndim != 2 or x.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"check_padding_invariance: expected padded integer ids "
+                                   f"(N, T), received {describe(x)}")
+    baseline = _measure(model, x, y)
+    per_step = baseline["outputs"].ndim >= 3 and baseline["outputs"].shape[1] == x.shape[1]
+    valid = x != 0
+    steps = numpy.broadcast_to(numpy.arange(x.shape[1]), x.shape)
+    rank = numpy.cumsum(valid, axis=1) - 1                 # index of each token among its row's
+    k = extra_padding
+    layouts = {
+        "post_padding": (rank, x.shape[1]),
+        "pre_padding": (rank + x.shape[1] - valid.sum(axis=1, keepdims=True), x.shape[1]),
+        "extra_post_padding": (steps, x.shape[1] + k),
+        "extra_pre_padding": (steps + k, x.shape[1] + k),
+    }
+    rows, cols = numpy.nonzero(valid)
+
+    def at_valid_steps(outputs, dest):
+        return outputs[rows, dest[rows, cols]] if per_step else outputs
+
+    base = {**baseline, "outputs": at_valid_steps(baseline["outputs"], steps)}
+    variations, skipped = {}, {}
+    for name, (dest, width) in layouts.items():
+        x_new, y_new = _relayout(x, y if per_step else None, valid, dest, width)
+        measured = _measure(model, x_new, y if y_new is None else y_new)
+        measured["outputs"] = at_valid_steps(measured["outputs"], dest)
+        variations[name] = _compare(name, base, measured, atol, rtol)
+    tables = _masking_embedding_tables(model)
+    if tables:
+        measured = _with_random_pad_rows(model, x, y, tables, seed)
+        measured["outputs"] = at_valid_steps(measured["outputs"], steps)
+        variations["padding_embedding_row"] = _compare("padding_embedding_row", base, measured,
+                                                       atol, rtol)
+    else:
+        skipped["padding_embedding_row"] = "no Embedding(mask_zero=True) layer in the model"
+    report = PaddingInvarianceReport(variations, skipped, atol, rtol)
+    if raise_on_failure and not report.ok:
+        error = PaddingInvarianceError(str(report))
+        error.report = report
+        raise error
+    return report
+
+
+def _relayout(x, y, valid, dest, width):
+    """Move each valid token (and its per-step target) from column t to ``dest[n, t]``."""
+    rows, cols = numpy.nonzero(valid)
+    x_new = numpy.zeros((x.shape[0], width), dtype=x.dtype)
+    x_new[rows, dest[rows, cols]] = x[rows, cols]
+    if y is None:
+        return x_new, None
+    y_new = numpy.zeros((y.shape[0], width) + y.shape[2:], dtype=y.dtype)
+    y_new[rows, dest[rows, cols]] = y[rows, cols]
+    return x_new, y_new
+
+
+def _measure(model, x, y):
+    """Predictions, evaluated loss and parameter gradients of ``model`` on ``(x, y)``."""
+    backend = get_backend()
+    outputs = numpy.asarray(model.predict(x, batch_size=len(x)), dtype=numpy.float64)
+    loss = float(model.evaluate(x, y, batch_size=len(x))["loss"])
+    model.zero_grads()
+    model.forward_loss(x, y, training=True)
+    model.backward_loss()
+    gradients = {name: numpy.array(backend.to_numpy(grad), dtype=numpy.float64)
+                 for name, grad in model.named_gradients().items()}
+    model.zero_grads()
+    return {"outputs": outputs, "loss": loss, "gradients": gradients}
+
+
+def _compare(name, baseline, measured, atol, rtol):
+    failures = []
+
+    def difference(what, base, new):
+        base, new = numpy.asarray(base), numpy.asarray(new)
+        if base.shape != new.shape:
+            failures.append(f"{what} shape {base.shape} became {new.shape}")
+            return float("inf")
+        diff = float(numpy.abs(base - new).max(initial=0.0))
+        if not diff <= atol + rtol * float(numpy.abs(base).max(initial=0.0)):
+            failures.append(f"{what} differs by {diff:.3g}")
+        return diff
+
+    outputs = difference("outputs", baseline["outputs"], measured["outputs"])
+    loss = difference("loss", baseline["loss"], measured["loss"])
+    n_failures = len(failures)
+    gradients = {key: difference(f"gradient '{key}'", grad, measured["gradients"][key])
+                 for key, grad in baseline["gradients"].items()}
+    if len(failures) > n_failures + 2:                  # keep the report readable
+        failures[n_failures + 2:] = [f"{len(failures) - n_failures - 2} more gradients differ"]
+    return PaddingVariation(name, outputs, loss, gradients, failures)
+
+
+def _masking_embedding_tables(model):
+    """The ``(V, E)`` tables of every Embedding(mask_zero=True) in the model (wrappers included)."""
+    tables, pending = [], list(getattr(model, "layers", []))
+    while pending:
+        layer = pending.pop()
+        if isinstance(layer, Embedding) and layer.mask_zero:
+            tables.append(layer.params["embeddings"])
+        if hasattr(layer, "children"):
+            pending.extend(layer.children().values())
+    return tables
+
+
+def _with_random_pad_rows(model, x, y, tables, seed):
+    """``_measure`` with row 0 of each table set to random values, restored afterwards."""
+    backend = get_backend()
+    rng = numpy.random.default_rng(seed)
+    saved = [table[0].copy() for table in tables]
+    try:
+        for table in tables:
+            table[0] = backend.asarray(rng.normal(size=table.shape[1]), dtype=table.dtype)
+        return _measure(model, x, y)
+    finally:
+        for table, row in zip(tables, saved):
+            table[0] = row
