@@ -40,5 +40,9 @@ class CupyBackend(Backend):
             return matrix.tocsr()
         return cupyx.scipy.sparse.csr_matrix(matrix.tocsr())
 
+    def scatter_add_rows(self, target, index, values):
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+
     def synchronize(self):
         self.xp.cuda.get_current_stream().synchronize()

@@ -1,4 +1,5 @@
 """Embedding: token ids to dense vectors, optionally producing a padding mask."""
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -53,7 +54,8 @@ class Embedding(Layer):
 
     def backward(self, dy):
         ids, self._cache = self._cache, None
-        self.xp.add.at(self.grads["embeddings"], ids.ravel(), dy.reshape(-1, self.output_dim))
+        get_backend().scatter_add_rows(self.grads["embeddings"], ids.ravel(),
+                                       dy.reshape(-1, self.output_dim))
         return None
 
     def get_config(self):

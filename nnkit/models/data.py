@@ -35,9 +35,20 @@ def as_inputs(x, argument="x"):
                          f"{describe(x)}")
     if values.dtype.kind not in "biuf":
         raise DTypeError(f"{argument}: expected numbers, received {describe(x)}")
-    if values.dtype.kind == "f" and not numpy.isfinite(values).all():
+    if values.dtype.kind == "f" and not all_finite(values):
         raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
     return x
+
+
+def all_finite(values, chunk=1 << 16):
+    """``numpy.isfinite(values).all()`` in chunks of rows, so a huge input is not doubled."""
+    rows = max(1, chunk // max(1, int(numpy.prod(values.shape[1:], dtype="int64"))))
+    return all(numpy.isfinite(values[i:i + rows]).all() for i in range(0, values.shape[0], rows))
+
+
+def _batch_shape(shape):
+    """``(N, 3)`` / ``(N,)``: a shape with the batch axis written as N."""
+    return "(" + ", ".join(["N"] + [str(size) for size in shape]) + ("," if not shape else "") + ")"
 
 
 def as_targets(y, loss, output_shape, argument="y"):
@@ -58,8 +69,8 @@ def as_targets(y, loss, output_shape, argument="y"):
         y = y.reshape(y.shape + (1,))
     if tuple(y.shape[1:]) != tuple(expected):
         raise ShapeError(f"{argument}: loss '{loss.name}' expects targets of shape "
-                         f"(N, {', '.join(map(str, expected))}) for model outputs "
-                         f"(N, {', '.join(map(str, output_shape[1:]))}), received {describe(y)}")
+                         f"{_batch_shape(expected)} for model outputs "
+                         f"{_batch_shape(output_shape[1:])}, received {describe(y)}")
     if loss.sparse_labels:
         classes = output_shape[-1]
         if y.dtype.kind == "f" and not (y == numpy.round(y)).all():

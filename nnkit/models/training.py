@@ -169,7 +169,9 @@ class Trainer:
         if validation_data is not None:
             validation_data = self._prepare(*self._unpack_validation(validation_data), "fit")
         self.history = History()
-        callback_list = CallbackList([self.history] + list(callbacks or []), self, verbose,
+        # History goes after the user's callbacks (as in Keras), so it records what they
+        # add to the epoch logs (e.g. LearningRateScheduler's "lr").
+        callback_list = CallbackList(list(callbacks or []) + [self.history], self, verbose,
                                      epochs, -(-x.shape[0] // batch_size))
         self.stop_training = False
         callback_list.on_train_begin({})

@@ -1,4 +1,5 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
+from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
 
@@ -9,6 +10,12 @@ class Adadelta(Optimizer):
     ``E[g²] ← ρ·E[g²] + (1−ρ)·g²``;
     ``Δ = −√(E[Δ²] + ε) / √(E[g²] + ε) · g``;
     ``E[Δ²] ← ρ·E[Δ²] + (1−ρ)·Δ²``;  ``θ ← θ + lr·Δ``.
+
+    Everything is computed in place in two reusable work buffers (no temporary
+    arrays). On a backend with ``row_sparse_updates`` (NumPy), a 2-D parameter
+    whose gradient is zero in most rows (an embedding table) gets the full rule
+    on its non-zero rows only: for a zero row the rule reduces exactly to
+    ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
     """
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
@@ -17,17 +24,52 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.rho = float(rho)
         self.epsilon = float(epsilon)
+        self._work = {}
 
     def update_step(self, xp, param, grad, slots):
         grad_sq_avg, update_sq_avg = slots["grad_sq_avg"], slots["update_sq_avg"]
-        grad_sq_avg *= self.rho
-        grad_sq_avg += (1 - self.rho) * grad * grad
-        update = xp.sqrt(update_sq_avg + self.epsilon)
-        update /= xp.sqrt(grad_sq_avg + self.epsilon)
+        if param.ndim == 2 and get_backend().row_sparse_updates:
+            rows = xp.flatnonzero(grad.any(axis=1))
+            if 4 * rows.size <= param.shape[0]:
+                up, value = update_sq_avg[rows], param[rows]
+                grad_sq_avg *= self.rho
+                update_sq_avg *= self.rho
+                sq = grad_sq_avg[rows]
+                work = (xp.empty_like(value), xp.empty_like(value))
+                self._rule(xp, value, grad[rows], sq, up, work, grad_sq_decayed=True)
+                grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
+                return
+        self._rule(xp, param, grad, grad_sq_avg, update_sq_avg, self._buffers(xp, param))
+
+    def _rule(self, xp, param, grad, grad_sq_avg, update_sq_avg, buffers, grad_sq_decayed=False):
+        """Zeiler's rule in place (``grad_sq_decayed``: ``E[g²]`` was already multiplied by ρ)."""
+        update, work = buffers
+        if not grad_sq_decayed:
+            grad_sq_avg *= self.rho
+        xp.multiply(grad, grad, out=work)
+        work *= 1 - self.rho
+        grad_sq_avg += work
+        xp.add(update_sq_avg, self.epsilon, out=update)
+        xp.sqrt(update, out=update)
+        xp.add(grad_sq_avg, self.epsilon, out=work)
+        xp.sqrt(work, out=work)
+        update /= work
         update *= grad
         update_sq_avg *= self.rho
-        update_sq_avg += (1 - self.rho) * update * update
-        param -= self.learning_rate * update
+        xp.multiply(update, update, out=work)
+        work *= 1 - self.rho
+        update_sq_avg += work
+        if self.learning_rate != 1.0:
+            update *= self.learning_rate
+        param -= update
+
+    def _buffers(self, xp, like):
+        """Two work arrays shaped like ``like``, reused across steps (never saved)."""
+        key = (tuple(like.shape), str(like.dtype))
+        buffers = self._work.get(key)
+        if buffers is None or not isinstance(buffers[0], xp.ndarray):
+            buffers = self._work[key] = (xp.empty_like(like), xp.empty_like(like))
+        return buffers
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -16,7 +16,7 @@ from nnkit.layers.base import restoring_weights
 from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION, MAX_JSON_BYTES
 
 _CONVERTED = (OSError, KeyError, ValueError, TypeError, AttributeError, IndexError,
-              RecursionError, OverflowError, MemoryError, NnkitError)
+              RecursionError, OverflowError, MemoryError, RuntimeError, NnkitError)
 
 
 class CheckpointReader:
@@ -34,8 +34,11 @@ class CheckpointReader:
             raise CheckpointError(f"cannot open checkpoint {self.path!r}: {error}") from None
         try:
             self._check_header()
-        except BaseException:
+        except BaseException as error:
             self.file.close()
+            if isinstance(error, _CONVERTED) and not isinstance(error, CheckpointError):
+                raise CheckpointError(f"checkpoint {self.path!r} is invalid: "
+                                      f"{type(error).__name__}: {error}") from error
             raise
         return self
 
@@ -95,24 +98,46 @@ class CheckpointReader:
         return current
 
     def has(self, path):
-        try:
-            self.node(path)
-        except CheckpointError:
-            return False
+        """Whether ``path`` exists; a link of another kind on the way is an error, not absence."""
+        import h5py
+        current = self.file
+        for part in path.strip("/").split("/"):
+            if not isinstance(current, h5py.Group) or current.get(part, getlink=True) is None:
+                return False
+            current = self.node(f"{current.name}/{part}")
         return True
 
-    def array(self, path, shape, kinds="f"):
-        """Read dataset ``path`` after checking it is plain, numeric and of ``shape``."""
+    def dataset(self, path):
+        """The dataset at ``path``: plain, stored in this file, uncompressed and fully written.
+
+        nnkit never compresses, so a filter is refused (no decompression bombs), and
+        a dataset whose declared size exceeds what is stored is refused before any
+        allocation.
+        """
         import h5py
         dataset = self.node(path)
         if not isinstance(dataset, h5py.Dataset):
             self.fail(f"{path!r} is not a dataset")
         if dataset.is_virtual or dataset.external:
             self.fail(f"{path!r} refers to data outside the file")
-        if dataset.dtype.kind not in kinds:
+        if dataset.compression is not None or dataset.id.get_create_plist().get_nfilters():
+            self.fail(f"{path!r} is compressed or filtered; nnkit writes plain datasets")
+        nbytes = int(numpy.prod(dataset.shape, dtype=object)) * dataset.dtype.itemsize
+        if nbytes and dataset.id.get_storage_size() < nbytes:
+            self.fail(f"{path!r} declares {nbytes} bytes but stores "
+                      f"{dataset.id.get_storage_size()}")
+        return dataset
+
+    def array(self, path, shape, kinds="f", max_size=None):
+        """Read dataset ``path`` after checking it is plain, numeric and of ``shape``."""
+        dataset = self.dataset(path)
+        if dataset.dtype.kind not in kinds or dataset.dtype.fields is not None or \
+                dataset.dtype.subdtype is not None:
             self.fail(f"{path!r} has dtype {dataset.dtype}, expected kind {kinds!r}")
         if shape is not None and tuple(dataset.shape) != tuple(shape):
             self.fail(f"{path!r} has shape {tuple(dataset.shape)}, expected {tuple(shape)}")
+        if max_size is not None and dataset.size > max_size:
+            self.fail(f"{path!r} has {dataset.size} elements, more than {max_size}")
         value = dataset[()]
         if dataset.dtype.kind == "f" and not numpy.isfinite(value).all():
             self.fail(f"{path!r} contains NaN or infinite values")
@@ -138,7 +163,8 @@ class CheckpointReader:
         def count(name, obj):
             nonlocal total
             if isinstance(obj, h5py.Dataset):
-                total += int(numpy.prod(obj.shape, dtype=object))
+                total += int(numpy.prod(self.dataset(f"model_weights/{name}").shape,
+                                        dtype=object))
         group.visititems(count)
         return total
 
@@ -196,7 +222,7 @@ class CheckpointReader:
     def read_tokenizer(self):
         if not self.has("tokenizer"):
             return None
-        raw = self.array("tokenizer", None, kinds="u")
+        raw = self.array("tokenizer", None, kinds="u", max_size=MAX_JSON_BYTES)
         if raw.ndim != 1 or raw.dtype.itemsize != 1 or raw.size > MAX_JSON_BYTES:
             self.fail("tokenizer must be a 1-D uint8 array of UTF-8 JSON")
         spec = self._parse_json(raw.tobytes().decode("utf-8"), "tokenizer")

@@ -47,6 +47,7 @@ class StackedCells(RecurrentLayer):
     def __init__(self, input_size, layers, celltype="lstm", activation="tanh", dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, **kwargs):
         layers = [int(size) for size in layers]
+        kwargs.setdefault("input_shape", (None, int(input_size)))
         super().__init__(return_sequences, return_state, go_backwards,
                          [0.0] + [dropout] * (len(layers) - 1), [0.0] * len(layers), **kwargs)
         celltypes = [celltype] * len(layers) if isinstance(celltype, str) else list(celltype)

@@ -1,0 +1,90 @@
+"""Shared helpers of the benchmarks: synthetic data, timing, worker subprocesses.
+
+Each benchmark runs every framework in its own fresh subprocess (so one
+library's thread pool never competes with the other's) and prints both in
+the same run. Workers print one JSON line on stdout.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+THREADS = "2"
+VOCAB, EMBED, HIDDEN, CLASSES = 10000, 128, 128, 2
+
+
+def thread_env():
+    """Environment for a worker: 2 BLAS / OpenMP threads."""
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = THREADS
+    return env
+
+
+def run_worker(script, args, timeout=1800):
+    """Run ``python script args`` in a fresh process and return its JSON result."""
+    command = [sys.executable, script] + [str(a) for a in args]
+    done = subprocess.run(command, env=thread_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(command)} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def imdb_like(n, maxlen, seed=0):
+    """``n`` right-padded rows of token ids in ``[1, VOCAB)``, lengths uniform in ``[10, maxlen]``.
+
+    Returns ``(ids (n, maxlen) int64, lengths (n,), labels (n,))``.
+    """
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(10, maxlen + 1, size=n)
+    ids = rng.integers(1, VOCAB, size=(n, maxlen))
+    ids[np.arange(maxlen)[None, :] >= lengths[:, None]] = 0
+    labels = rng.integers(0, CLASSES, size=n)
+    return ids, lengths, labels
+
+
+def timed_reps(run, reps, warmup=1):
+    """Call ``run()`` ``warmup`` times, then time ``reps`` calls; returns the seconds of each."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def peak_rss_mib():
+    """Peak resident set size of this process so far, in MiB (Linux: ru_maxrss is KiB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def emit(result):
+    print(json.dumps(result))
+
+
+def bucket_batches(lengths, batch, seed=0, window_batches=32):
+    """Batches of similar length, as nnkit's ``fit(shuffle="bucket")`` makes them.
+
+    Shuffle, sort by length within windows of ``window_batches`` batches, cut
+    into batches, shuffle the batch order. Returns a list of index arrays.
+    """
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(lengths))
+    window = batch * window_batches
+    for start in range(0, len(order), window):
+        chunk = order[start:start + window]
+        order[start:start + window] = chunk[np.argsort(lengths[chunk], kind="stable")]
+    batches = [order[i:i + batch] for i in range(0, len(order), batch)]
+    return [batches[i] for i in rng.permutation(len(batches))]

@@ -1,0 +1,72 @@
+"""Workload A: the IMDB LSTM, nnkit vs PyTorch, training and inference throughput.
+
+    python benchmarks/lstm_imdb.py [--shapes 16x100,64x100,16x200,64x200] [--reps 5]
+
+Each (batch, maxlen) runs nnkit and PyTorch in separate fresh processes (2 threads
+each) on the same synthetic right-padded batches (lengths uniform in [10, maxlen]).
+Times are medians of ``--reps`` passes over the data after one warm-up pass; rates
+count real (non-padding) tokens. PyTorch's figure is its fastest of padded and packed.
+"Bucketed" rows: batches of similar length (nnkit ``fit(shuffle="bucket")``; PyTorch
+the same bucketing rule, batches trimmed to their longest row, fastest of padded and
+packed).
+"""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import common  # noqa: E402
+
+
+def rates(seconds, result):
+    t = common.median(seconds)
+    return result["seqs"] / t, result["tokens"] / t
+
+
+def best(result, kind, variants):
+    """PyTorch's fastest variant for ``kind`` ("train"/"infer"): (name, median seconds)."""
+    timed = {v: common.median(result[f"{kind}_{v}_s"]) for v in variants
+             if f"{kind}_{v}_s" in result}
+    name = min(timed, key=timed.get)
+    return name, result[f"{kind}_{name}_s"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", default="16x100,64x100,16x200,64x200")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--batches", type=int, default=0,
+                        help="batches per pass (default: 16 at batch 16, 8 at batch 64)")
+    args = parser.parse_args()
+    rows = []
+    for shape in args.shapes.split(","):
+        batch, maxlen = (int(v) for v in shape.split("x"))
+        seqs = batch * (args.batches or (16 if batch <= 16 else 8))
+        common_args = ["--batch", batch, "--maxlen", maxlen, "--seqs", seqs, "--reps", args.reps]
+        ours = common.run_worker(os.path.join(HERE, "lstm_nnkit_worker.py"),
+                                 common_args + ["--bucket"])
+        theirs = common.run_worker(os.path.join(HERE, "lstm_torch_worker.py"), common_args)
+        for label, our_times, kind, variants in (
+                ("train", ours["train_s"], "train", ("padded", "packed")),
+                ("infer", ours["infer_s"], "infer", ("padded", "packed")),
+                ("train bucketed", ours["train_bucket_s"], "train",
+                 ("bucket_padded", "bucket_packed"))):
+            variant, their_times = best(theirs, kind, variants)
+            our_seq, our_tok = rates(our_times, ours)
+            their_seq, their_tok = rates(their_times, theirs)
+            rows.append((f"{batch}x{maxlen}", label, our_seq, our_tok, their_seq, their_tok,
+                         variant, our_seq / their_seq))
+            print(f"{batch:>3} x {maxlen:<4} {label:<15} nnkit {our_seq:7.0f} seq/s "
+                  f"{our_tok:8.0f} tok/s | torch {their_seq:7.0f} seq/s {their_tok:8.0f} tok/s "
+                  f"({variant}) | ratio {our_seq / their_seq:4.2f}", flush=True)
+    print("\n| batch x maxlen | pass | nnkit seq/s | nnkit tokens/s | PyTorch seq/s | "
+          "PyTorch tokens/s | PyTorch variant | nnkit / PyTorch |")
+    print("|---|---|---:|---:|---:|---:|---|---:|")
+    for shape, label, our_seq, our_tok, their_seq, their_tok, variant, ratio in rows:
+        print(f"| {shape} | {label} | {our_seq:.0f} | {our_tok:.0f} | {their_seq:.0f} | "
+              f"{their_tok:.0f} | {variant} | {ratio:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""PyTorch side of the IMDB-LSTM benchmark (run by lstm_imdb.py / memory.py; prints JSON).
+
+Embedding(10000, 128) → nn.LSTM(128) → masked mean over valid steps → Linear(2) →
+log-softmax + NLL, Adadelta(lr=1, rho=0.95, eps=1e-6), float32, 2 threads. Two ways
+of running the LSTM: "padded" (all T steps; the masked mean ignores padded outputs,
+exact for right padding) and "packed" (pack_padded_sequence, enforce_sorted=False).
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa: E402
+
+
+class Net(nn.Module):
+    def __init__(self, packed):
+        super().__init__()
+        self.packed = packed
+        self.embedding = nn.Embedding(common.VOCAB, common.EMBED)
+        self.lstm = nn.LSTM(common.EMBED, common.HIDDEN, batch_first=True)
+        self.dense = nn.Linear(common.HIDDEN, common.CLASSES)
+
+    def forward(self, ids, lengths):
+        e = self.embedding(ids)
+        if self.packed:
+            packed = pack_padded_sequence(e, lengths, batch_first=True, enforce_sorted=False)
+            h, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
+                                       total_length=ids.shape[1])
+        else:
+            h = self.lstm(e)[0] * (ids != 0).unsqueeze(-1)
+        pooled = h.sum(dim=1) / lengths.to(h.dtype).unsqueeze(-1)
+        return torch.log_softmax(self.dense(pooled), dim=-1)
+
+
+def batches(ids, lengths, labels, batch, bucket=False):
+    """Batches in order, or (``bucket``) of similar lengths, each trimmed to its longest row."""
+    if bucket:
+        index = common.bucket_batches(lengths, batch)
+    else:
+        index = [np.arange(i, min(i + batch, len(ids))) for i in range(0, len(ids), batch)]
+    out = []
+    for rows in index:
+        width = int(lengths[rows].max()) if bucket else ids.shape[1]
+        out.append((torch.from_numpy(np.ascontiguousarray(ids[rows, :width])),
+                    torch.from_numpy(lengths[rows]), torch.from_numpy(labels[rows])))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--maxlen", type=int, required=True)
+    parser.add_argument("--seqs", type=int, required=True)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--mode", choices=("speed", "memory"), default="speed")
+    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--variants", default="padded,packed,bucket_padded,bucket_packed",
+                        help="padded / packed on batches in order; bucket_*: on batches of "
+                             "similar length, each trimmed to its longest row")
+    args = parser.parse_args()
+    torch.set_num_threads(int(common.THREADS))
+    torch.manual_seed(0)
+    ids, lengths, labels = common.imdb_like(args.seqs, args.maxlen)
+    in_order = batches(ids, lengths, labels, args.batch)
+    bucketed = batches(ids, lengths, labels, args.batch, bucket=True)
+    tokens = int(lengths.sum())
+    result = {"framework": "torch", "version": torch.__version__, "batch": args.batch,
+              "maxlen": args.maxlen, "seqs": args.seqs, "tokens": tokens}
+
+    for variant in args.variants.split(","):
+        model = Net(packed=variant.endswith("packed"))
+        data = bucketed if variant.startswith("bucket") else in_order
+        optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-6)
+
+        def train(model=model, optimizer=optimizer, data=data, steps=None):
+            model.train()
+            for ids_b, len_b, lab_b in data[:steps]:
+                optimizer.zero_grad(set_to_none=False)
+                loss = nn.functional.nll_loss(model(ids_b, len_b), lab_b)
+                loss.backward()
+                optimizer.step()
+
+        def infer(model=model, data=data):
+            model.eval()
+            with torch.inference_mode():
+                return np.concatenate([model(ids_b, len_b).exp().numpy()
+                                       for ids_b, len_b, _ in data])
+
+        if args.mode == "memory":
+            baseline = common.peak_rss_mib()
+            start = time.perf_counter()
+            train(steps=args.steps)
+            result.update({"variant": variant, "steps": args.steps,
+                           "seconds": time.perf_counter() - start,
+                           "rss_before_mib": baseline, "peak_rss_mib": common.peak_rss_mib()})
+            break
+        result[f"train_{variant}_s"] = common.timed_reps(train, args.reps)
+        if not variant.startswith("bucket"):
+            result[f"infer_{variant}_s"] = common.timed_reps(infer, args.reps)
+    common.emit(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Exact resume: where ``fit`` is inside an epoch, and continuing from a checkpoint.
+
+``fit`` keeps one ``FitProgress`` (``model._progress``). It hands out the
+batches of each epoch and remembers the epoch, the batch index and the epoch's
+shuffle order, so ``BackupAndRestore`` can write them with the weights, the
+optimizer state, nnkit's generator state, the running loss and metrics of the
+epoch, the History so far and the callbacks' states. Given such a checkpoint
+(``fit(resume_from=path)``) it restores all of that and skips the batches
+already done, so the resumed run's loss trace equals the uninterrupted one.
+
+Order of a resumed fit: ``on_train_begin`` (callbacks reset themselves), then the
+checkpoint is restored (weights, optimizer, History, callback states); in the
+resumed epoch ``on_epoch_begin`` runs, then the saved learning rate and
+generator state are put back (so a schedule applied again changes nothing) and
+the remaining batches run.
+"""
+import os
+
+import numpy
+
+from nnkit import random
+from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.models import data
+
+
+def callback_key(index, callback):
+    return f"{index}:{type(callback).__name__}"
+
+
+def callback_state(callback):
+    """A callback's JSON state: its ``get_state()``, or its monitor's best value."""
+    if hasattr(callback, "get_state") and hasattr(callback, "set_state"):
+        return callback.get_state()
+    monitor = getattr(callback, "monitor", None)
+    if hasattr(monitor, "best"):
+        return {"monitor_best": monitor.best}
+    return None
+
+
+def set_callback_state(callback, state):
+    if hasattr(callback, "get_state") and hasattr(callback, "set_state"):
+        callback.set_state(state)
+    elif isinstance(state, dict) and "monitor_best" in state:
+        callback.monitor.best = float(state["monitor_best"])
+
+
+def tracker_state(tracker):
+    """Running loss and metric counters of an epoch (plain numbers, JSON-exact)."""
+    return {"loss_sum": tracker.loss_sum, "count": tracker.count,
+            "metrics": [{key: value for key, value in vars(metric).items()
+                         if isinstance(value, (int, float)) and not isinstance(value, bool)}
+                        for metric in tracker.metrics]}
+
+
+def set_tracker_state(tracker, state):
+    tracker.loss_sum = float(state["loss_sum"])
+    tracker.count = float(state["count"])
+    if len(state["metrics"]) != len(tracker.metrics):
+        raise CheckpointError(f"resume state has {len(state['metrics'])} metric states, the "
+                              f"model has {len(tracker.metrics)} metrics")
+    for metric, values in zip(tracker.metrics, state["metrics"]):
+        for key, value in values.items():
+            if not hasattr(metric, key):
+                raise CheckpointError(f"resume state: metric {metric.name!r} has no {key!r}")
+            setattr(metric, key, float(value))
+
+
+class FitProgress:
+    """The position of a running ``fit`` and, when resuming, the state to restore.
+
+    Attributes:
+        epoch, step: the epoch and the index of the batch running or just finished
+            (-1: none yet).
+        epoch_batches: the index arrays of the current epoch's batches.
+        tracker: the running loss/metrics of the current epoch.
+    """
+
+    def __init__(self, model, callbacks, x, batch_size, shuffle, resume_from=None):
+        self.model = model
+        self.callbacks = list(callbacks)
+        self.x = x
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.epoch, self.step = 0, -1
+        self.epoch_batches, self.tracker = None, None
+        self.resume = None
+        if resume_from is None:
+            resume_from = next((getattr(c, "filepath") for c in self.callbacks
+                                if getattr(c, "restores_on_fit", False)
+                                and os.path.exists(getattr(c, "filepath"))), None)
+        if resume_from is not None:
+            self._load(resume_from)
+
+    # ---- what fit asks ------------------------------------------------------
+    def first_epoch(self, initial_epoch):
+        return initial_epoch if self.resume is None else self.resume["state"]["epoch"]
+
+    def batches(self, epoch, tracker):
+        """Yield ``(step, index)`` for the batches of ``epoch`` still to run."""
+        self.epoch, self.step, self.tracker = epoch, -1, tracker
+        resume, self.resume = self.resume, None
+        if resume is not None and resume["state"]["epoch"] == epoch:
+            state = resume["state"]
+            self.epoch_batches = resume["batches"]
+            self.model.optimizer.learning_rate = float(state["learning_rate"])
+            random.set_state(resume["rng_state"])
+            set_tracker_state(tracker, state["tracker"])
+            self.step = start = state["step"]
+        else:
+            self.epoch_batches = data.batch_indices(self.x.shape[0], self.batch_size,
+                                                    self.shuffle, self.x)
+            start = -1
+        for step in range(start + 1, len(self.epoch_batches)):
+            self.step = step  # read by BackupAndRestore at this batch's end
+            yield step, self.epoch_batches[step]
+
+    # ---- what BackupAndRestore writes ---------------------------------------
+    def state(self):
+        """``(state, order, batch_lengths)`` after the batch ``self.step`` (JSON + two int arrays)."""
+        history = self.model.history
+        state = {"epoch": self.epoch, "step": self.step,
+                 "num_examples": int(self.x.shape[0]), "batch_size": self.batch_size,
+                 "shuffle": self.shuffle,
+                 "learning_rate": self.model.optimizer.learning_rate,
+                 "tracker": tracker_state(self.tracker),
+                 "history": {"epoch": list(history.epoch), "history": history.history},
+                 "callbacks": {callback_key(i, c): callback_state(c)
+                               for i, c in enumerate(self.callbacks)}}
+        lengths = numpy.array([len(index) for index in self.epoch_batches], dtype="int64")
+        order = numpy.concatenate(self.epoch_batches).astype("int64")
+        return state, order, lengths
+
+    # ---- restoring ----------------------------------------------------------
+    def _load(self, path):
+        from nnkit.saving.reader import CheckpointReader
+        from nnkit.saving.training_state import read_training_state
+        with CheckpointReader(path) as reader:
+            resume = read_training_state(reader)
+        state = resume["state"]
+        self._check_matches(state)
+        with CheckpointReader(path) as reader:
+            if not self.model.built:
+                self.model.build(tuple(self.x.shape[1:]))
+            reader.read_weights(self.model)
+            if not reader.has_training_config():
+                reader.fail("has no optimizer state (saved without include_optimizer?)")
+            reader.compile(self.model)
+            resume["rng_state"] = reader.rng_state()
+            if self.model.tokenizer is None:
+                self.model.tokenizer = reader.read_tokenizer()
+        if int(resume["order"].max(initial=0)) >= self.x.shape[0]:
+            raise CheckpointError(f"checkpoint {path!r}: shuffle order refers to example "
+                                  f"{int(resume['order'].max())} of {self.x.shape[0]}")
+        cuts = numpy.cumsum(resume["lengths"])[:-1]
+        resume["batches"] = numpy.split(resume["order"], cuts)
+        history = self.model.history
+        history.epoch = list(state["history"]["epoch"])
+        history.history = {key: list(values) for key, values in
+                           state["history"]["history"].items()}
+        for i, callback in enumerate(self.callbacks):
+            saved = state["callbacks"].get(callback_key(i, callback))
+            if saved is not None:
+                set_callback_state(callback, saved)
+        self.resume = resume
+
+    def _check_matches(self, state):
+        for key, value in (("num_examples", int(self.x.shape[0])),
+                           ("batch_size", self.batch_size), ("shuffle", self.shuffle)):
+            if state[key] != value:
+                raise InvalidArgumentError(f"resume_from: the checkpoint was written by a fit "
+                                           f"with {key}={state[key]!r}, this fit has {value!r}")

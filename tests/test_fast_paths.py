@@ -1,0 +1,77 @@
+"""The performance paths give the same numbers as the plain rules they replace.
+
+(No timings here: benchmarks/ measures speed.)
+"""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnkit
+from nnkit import optimizers
+from nnkit.backend import get_backend
+
+
+def _embedding_like_grads(rng, steps, rows=200, cols=6, touched=12):
+    grads = []
+    for _ in range(steps):
+        grad = np.zeros((rows, cols))
+        grad[rng.integers(0, rows, touched)] = rng.standard_normal((touched, cols))
+        grads.append(grad)
+    return grads
+
+
+@pytest.mark.parametrize("learning_rate", [1.0, 0.3])
+def test_adadelta_row_sparse_update_equals_dense_rule(backend_name, learning_rate):
+    backend = get_backend()
+    rng = np.random.default_rng(0)
+    grads = _embedding_like_grads(rng, steps=5)
+    start = rng.standard_normal((200, 6))
+    results = []
+    for row_sparse in (True, False):
+        backend.row_sparse_updates = row_sparse
+        try:
+            opt = optimizers.Adadelta(learning_rate, rho=0.9, epsilon=1e-4)
+            param = backend.asarray(start.copy())
+            for grad in grads:
+                opt.apply_gradients({"e": param}, {"e": backend.asarray(grad)})
+            results.append([backend.to_numpy(a) for a in
+                            (param, opt.slots["e"]["grad_sq_avg"], opt.slots["e"]["update_sq_avg"])])
+        finally:
+            del backend.row_sparse_updates
+    for sparse, dense in zip(*results):
+        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=0)
+
+
+def test_scatter_add_rows_sums_repeated_indices(backend_name):
+    backend = get_backend()
+    rng = np.random.default_rng(1)
+    index = rng.integers(0, 7, 40)
+    values = rng.standard_normal((40, 3))
+    expected = np.ones((7, 3))
+    np.add.at(expected, index, values)
+    target = backend.asarray(np.ones((7, 3)))
+    backend.scatter_add_rows(target, backend.asarray(index), backend.asarray(values))
+    np.testing.assert_allclose(backend.to_numpy(target), expected, rtol=1e-12)
+    backend.scatter_add_rows(target, backend.asarray(index[:0]), backend.asarray(values[:0]))
+    np.testing.assert_allclose(backend.to_numpy(target), expected, rtol=1e-12)
+
+
+def test_embedding_gradient_with_repeated_ids(float64):
+    layer = nnkit.Embedding(5, 3)
+    ids = np.array([[1, 1, 4, 0], [4, 1, 0, 0]])
+    layer(ids, training=True)
+    dy = np.random.default_rng(2).standard_normal((2, 4, 3))
+    layer.backward(dy)
+    expected = np.zeros((5, 3))
+    np.add.at(expected, ids.ravel(), dy.reshape(-1, 3))
+    np.testing.assert_allclose(layer.grads["embeddings"], expected, rtol=1e-12)
+
+
+def test_import_stays_light():
+    """``import nnkit`` loads none of the heavy optional modules (start-up time)."""
+    code = ("import sys, nnkit; heavy = [m for m in ('scipy', 'h5py', 'tqdm', 'cupy', 'torch') "
+            "if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
