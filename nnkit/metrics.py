@@ -7,13 +7,16 @@ class Accuracy:
 
     - sparse labels: ``argmax(p) == y``;
     - one-hot targets with C > 1: ``argmax(p) == argmax(y)``;
-    - a single output (binary): ``(p > 0.5) == y``.
+    - binary (a single output, or ``binary_crossentropy`` with C independent
+      labels): the fraction of the C outputs with ``(p > 0.5) == (y > 0.5)``
+      (Keras's binary_accuracy).
     """
 
     name = "accuracy"
 
-    def __init__(self, sparse_labels):
+    def __init__(self, sparse_labels, binary=False):
         self.sparse_labels = sparse_labels
+        self.binary = binary
         self.reset()
 
     def reset(self):
@@ -23,8 +26,8 @@ class Accuracy:
     def update(self, xp, y_pred, y_true, weights=None):
         if self.sparse_labels:
             hits = y_pred.argmax(axis=-1) == y_true
-        elif y_pred.shape[-1] == 1:
-            hits = ((y_pred > 0.5) == (y_true > 0.5))[..., 0]
+        elif self.binary or y_pred.shape[-1] == 1:
+            hits = ((y_pred > 0.5) == (y_true > 0.5)).mean(axis=-1)
         else:
             hits = y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)
         if weights is None:
@@ -41,5 +44,5 @@ class Accuracy:
 def get(name, loss):
     """The metric called ``name`` for a model trained with ``loss``."""
     if name in ("accuracy", "acc"):
-        return Accuracy(loss.sparse_labels)
+        return Accuracy(loss.sparse_labels, binary=loss.name == "binary_crossentropy")
     raise InvalidArgumentError(f"unknown metric {name!r}: expected 'accuracy'")

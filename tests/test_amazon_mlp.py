@@ -82,12 +82,13 @@ def test_sparse_input_reaches_the_lxmls_accuracy(books, sparse_results):
 def test_dense_input_trains_exactly_like_sparse(books, sparse_results):
     """Dense input gives the sparse run's loss trace and accuracy, seed for seed.
 
-    Two seeds only: the dense path costs more (and OpenBLAS threads thrash on a
-    busy machine); the accuracy target itself is checked on the sparse path above.
+    One seed only: the dense path costs more (about 1.3 s a run on an idle machine, but
+    OpenBLAS threads thrash on a busy one: 10x slower); the accuracy target itself is
+    checked over five seeds on the sparse path above.
     """
     data = books(False)
     assert isinstance(data[0][0], np.ndarray)
-    for seed in SEEDS[:2]:
+    for seed in SEEDS[:1]:
         accuracy, losses = _train(data, seed)
         if seed not in sparse_results:
             sparse_results[seed] = _train(books(True), seed)

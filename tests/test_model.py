@@ -407,9 +407,6 @@ def test_model_checkpoint_every_epoch_weights_only(tmp_path):
     np.testing.assert_array_equal(fresh.predict(x), model.predict(x))
 
 
-@pytest.mark.xfail(strict=True, reason="load_weights matches layers by name, and a second "
-                   "identical model gets other automatic names (dense_2, ...); Keras's HDF5 "
-                   "load_weights matches by position")
 def test_load_weights_into_an_identical_fresh_model(tmp_path):
     x, _ = _data(n=4)
     model = _mlp()
@@ -459,3 +456,35 @@ def test_terminate_on_nan_stops_at_the_first_non_finite_loss(capsys):
     assert len(history.epoch) == 1
     assert not math.isfinite(history.history["loss"][0])
     assert "invalid loss" in capsys.readouterr().out
+
+
+def test_early_stopping_reused_in_a_second_fit_starts_afresh():
+    x, y = _data(n=16)
+    model = _mlp()
+    stopper = callbacks.EarlyStopping(monitor="score", patience=1, restore_best_weights=True)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[_Scripted("score", [1.0, 2.0, 3.0]), stopper])
+    assert model.history.epoch == [0, 1]
+    # the second fit's scores are all worse than the first fit's best, but they improve
+    script = _Scripted("score", [10.0, 9.0, 8.0])
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[script, stopper])
+    assert history.epoch == [0, 1, 2]
+    for a, b in zip(model.get_weights(), script.weights[2]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("loss, units, activation", [
+    ("categorical_crossentropy", 3, "softmax"), ("binary_crossentropy", 1, "sigmoid"),
+    ("binary_crossentropy", 3, "sigmoid")])
+def test_accuracy_rule_follows_the_loss(loss, units, activation):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 4)).astype("float32")
+    model = nnkit.Sequential([nnkit.Dense(units, activation=activation, input_shape=(4,))])
+    model.compile("sgd", loss, metrics=["accuracy"])
+    p = model.predict(x)
+    if loss == "categorical_crossentropy":
+        y = np.eye(3)[rng.integers(0, 3, size=30)]
+        expected = np.mean(p.argmax(1) == y.argmax(1))
+    else:                                       # Keras's binary_accuracy, per output
+        y = rng.integers(0, 2, size=(30, units)).astype("float32")
+        expected = np.mean((p > 0.5) == (y > 0.5))
+    assert model.evaluate(x, y, batch_size=7)["accuracy"] == pytest.approx(expected)

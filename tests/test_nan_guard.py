@@ -48,7 +48,8 @@ def test_names_layer_parameter_and_time_step_then_recovers():
     lr = model.optimizer.learning_rate
     history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
                         callbacks=[Poison(0, 0, "embeddings", row=9), guard])
-    assert guard.events[0] == {"epoch": 0, "batch": 1, "kind": "loss", "layer": "embedding",
+    assert guard.events[0] == {"epoch": 0, "batch": 1, "kind": "loss",
+                               "layer": model.layers[0].name,
                                "parameter": "embeddings", "time_step": 3,
                                "action": f"learning rate lowered to {lr / 2:.3g}"}
     assert model.optimizer.learning_rate == lr / 2
@@ -107,6 +108,7 @@ def test_non_finite_gradient_names_parameter_and_tightens_clipping():
     assert model.gradient_hook is None                  # unhooked after fit
 
 
+@pytest.mark.filterwarnings("ignore:overflow")
 def test_divergence_recovers_by_lowering_learning_rate():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(64, 4)) * 10

@@ -287,3 +287,15 @@ def test_state_round_trip_continues_identically():
     for g in grads[3:]:
         second.apply_gradients({"p": param}, {"p": g.copy()})
     np.testing.assert_array_equal(param, full)
+
+
+def test_numpy_scalars_are_accepted_and_stored_as_json_numbers():
+    import json
+    optimizer = optimizers.SGD(np.float32(0.25), clipnorm=np.float64(2.0), clipvalue=np.int64(3))
+    config = json.loads(json.dumps(optimizer.get_config()))
+    assert config["learning_rate"] == 0.25 and config["clipnorm"] == 2.0
+    assert config["clipvalue"] == 3.0
+    with pytest.raises(nnkit.InvalidArgumentError, match="learning_rate"):
+        optimizers.SGD(True)
+    with pytest.raises(nnkit.InvalidArgumentError, match="clipnorm"):
+        optimizers.Adam(clipnorm=float("nan"))

@@ -11,4 +11,5 @@ from nnkit.callbacks.progress_bar import ProgressBar
 from nnkit.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
-           "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "ProgressBar", "NaNGuard", "BackupAndRestore"]
+           "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "ProgressBar", "NaNGuard",
+           "BackupAndRestore"]

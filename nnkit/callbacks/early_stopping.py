@@ -1,4 +1,6 @@
 """EarlyStopping: stop when a monitored quantity stops improving."""
+import math
+
 from nnkit.callbacks.base import Callback
 from nnkit.callbacks.monitor import Monitor
 
@@ -31,6 +33,8 @@ class EarlyStopping(Callback):
     def on_train_begin(self, logs=None):
         self.wait = 0
         self.stopped_epoch = 0
+        self.best_weights = None
+        self.monitor.best = math.inf           # a new fit does not compare with an old best
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor.improved(logs):

@@ -5,6 +5,8 @@ clips gradients (element-wise ``clipvalue``, per-tensor ``clipnorm``, and
 ``global_clipnorm`` over all tensors) without pulling a norm to the host, so
 on the GPU a step never synchronises.
 """
+import numbers
+
 import numpy
 
 from nnkit.backend import get_backend
@@ -36,13 +38,14 @@ class Optimizer:
     def __init__(self, learning_rate=0.01, clipvalue=None, clipnorm=None, global_clipnorm=None):
         for argument, value in (("learning_rate", learning_rate), ("clipvalue", clipvalue),
                                 ("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm)):
-            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+            if value is not None and (isinstance(value, bool) or
+                                      not isinstance(value, numbers.Real) or not value > 0):
                 raise InvalidArgumentError(f"{type(self).__name__}: {argument} must be a "
                                            f"positive number, received {value!r}")
         self.learning_rate = float(learning_rate)
-        self.clipvalue = clipvalue
-        self.clipnorm = clipnorm
-        self.global_clipnorm = global_clipnorm
+        self.clipvalue = None if clipvalue is None else float(clipvalue)
+        self.clipnorm = None if clipnorm is None else float(clipnorm)
+        self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
         self.iterations = 0
         self.slots = {}
 

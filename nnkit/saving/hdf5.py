@@ -15,18 +15,29 @@ from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION
 from nnkit.saving.reader import CheckpointReader
 
 
+def write_text_attribute(obj, name, text):
+    """Store ``text`` as a fixed-length UTF-8 attribute (inline in the object header).
+
+    Fixed-length strings keep text out of HDF5's global heap, whose corruption can
+    make libhdf5 loop forever while reading; text over ~60 KB (the header limit)
+    falls back to a variable-length string.
+    """
+    data = text.encode("utf-8")
+    obj.attrs[name] = numpy.bytes_(data) if 0 < len(data) <= 60000 else text
+
+
 def _write_json_array(group, name, value):
     group.create_dataset(name, data=numpy.frombuffer(json.dumps(value).encode(), dtype="uint8"))
 
 
 def _write_header(file, model):
     import nnkit
-    file.attrs["format"] = FORMAT_NAME
+    write_text_attribute(file, "format", FORMAT_NAME)
     file.attrs["format_version"] = FORMAT_VERSION
-    file.attrs["nnkit_version"] = nnkit.__version__
-    file.attrs["model_config"] = json.dumps({"class_name": type(model).__name__,
-                                             "config": model.get_config()})
-    file.attrs["rng_state"] = json.dumps(random.get_state())
+    write_text_attribute(file, "nnkit_version", nnkit.__version__)
+    write_text_attribute(file, "model_config", json.dumps({"class_name": type(model).__name__,
+                                                           "config": model.get_config()}))
+    write_text_attribute(file, "rng_state", json.dumps(random.get_state()))
 
 
 def _write_weights(file, model):
@@ -39,9 +50,9 @@ def _write_weights(file, model):
 
 def _write_optimizer(file, model):
     optimizer = model.optimizer
-    file.attrs["training_config"] = json.dumps({
+    write_text_attribute(file, "training_config", json.dumps({
         "loss": model.loss.name, "metrics": model.metric_names,
-        "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}})
+        "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}}))
     state = optimizer.get_state()
     group = file.create_group("optimizer")
     group.attrs["iterations"] = state["iterations"]

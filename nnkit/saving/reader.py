@@ -186,9 +186,24 @@ class CheckpointReader:
             self.fail("model_config has no build_input_shape")
         return model
 
+    def stored_layer_names(self):
+        """Names of the saved model's layers, in order (from ``model_config``)."""
+        spec = self.json_attribute("model_config")
+        try:
+            names = [layer["config"]["name"] for layer in spec["config"]["layers"]]
+        except (KeyError, TypeError):
+            self.fail("model_config does not list its layers with names")
+        if not all(isinstance(name, str) for name in names):
+            self.fail("model_config has a layer name that is not text")
+        return names
+
     def read_weights(self, model):
-        for layer in model.layers:
-            layer.set_weights([self.array(f"model_weights/{layer.name}/{key}", value.shape)
+        """Copy the stored weights into ``model``, matching layers by position (as Keras)."""
+        names = self.stored_layer_names()
+        if len(names) != len(model.layers):
+            self.fail(f"holds {len(names)} layers, the model has {len(model.layers)}")
+        for name, layer in zip(names, model.layers):
+            layer.set_weights([self.array(f"model_weights/{name}/{key}", value.shape)
                                for key, value in layer.params.items()])
 
     def has_training_config(self):

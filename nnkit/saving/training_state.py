@@ -26,9 +26,10 @@ MAX_ORDER = 1 << 31
 
 
 def write_training_state(file, state, order, lengths):
+    from nnkit.saving.hdf5 import write_text_attribute
     group = file.create_group(GROUP)
     group.attrs["state_version"] = STATE_VERSION
-    group.attrs["state"] = json.dumps(state)
+    write_text_attribute(group, "state", json.dumps(state))
     group.create_dataset("order", data=numpy.asarray(order, dtype="int64"))
     group.create_dataset("batch_lengths", data=numpy.asarray(lengths, dtype="int64"))
 
