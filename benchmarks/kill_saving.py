@@ -68,7 +68,7 @@ def run(kills, mode, folder, max_delay=0.03, seed=0):
     rng = random.Random(seed)
     path = os.path.join(folder, "model.h5")
     seen = {1.0: 0, 2.0: 0}
-    leftovers = 0
+    leftovers = mid_write = 0
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for _ in range(kills):
         process = subprocess.Popen([sys.executable, __file__, "--child", mode, path],
@@ -81,9 +81,12 @@ def run(kills, mode, folder, max_delay=0.03, seed=0):
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         process.stdout.close()
+        temp_files = len(glob.glob(os.path.join(folder, ".model.h5.*.tmp")))
+        mid_write += temp_files > 0                   # killed while a temp file was open
+        leftovers = max(leftovers, temp_files)
         seen[check(path)] += 1
-        leftovers = max(leftovers, len(glob.glob(os.path.join(folder, ".model.h5.*.tmp"))))
-    return {"kills": kills, "mode": mode, "versions_seen": seen, "max_leftover_tmp": leftovers}
+    return {"kills": kills, "mode": mode, "versions_seen": seen, "killed_mid_write": mid_write,
+            "max_leftover_tmp": leftovers}
 
 
 def main():

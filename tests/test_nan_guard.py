@@ -70,7 +70,8 @@ def test_stop_restores_last_good_weights_and_optimizer_state():
     model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0,
               callbacks=[Record(), Poison(2, 2, "kernel"), guard])
     assert model.stop_training and guard.events[0]["batch"] == 3
-    assert guard.events[0]["layer"] == model.layers[2].name and guard.events[0]["parameter"] == "kernel"
+    event = guard.events[0]
+    assert (event["layer"], event["parameter"]) == (model.layers[2].name, "kernel")
     good_weights, good_iterations = snapshots[2]          # before batch 2's update
     for restored, good in zip(model.get_weights(), good_weights):
         np.testing.assert_array_equal(restored, good)

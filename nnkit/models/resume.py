@@ -116,7 +116,7 @@ class FitProgress:
 
     # ---- what BackupAndRestore writes ---------------------------------------
     def state(self):
-        """``(state, order, batch_lengths)`` after the batch ``self.step`` (JSON + two int arrays)."""
+        """``(state, order, batch_lengths)`` after batch ``self.step``: JSON + two int arrays."""
         history = self.model.history
         state = {"epoch": self.epoch, "step": self.step,
                  "num_examples": int(self.x.shape[0]), "batch_size": self.batch_size,

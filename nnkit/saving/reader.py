@@ -228,10 +228,15 @@ class CheckpointReader:
             self.fail(f"optimizer iterations must be a non-negative integer, found {iterations!r}")
         params = model.named_parameters()
         slot_names = model.optimizer.slot_names
-        slots = {name: {slot: self.array(f"optimizer/slots/{name}/{slot}", value.shape)
+        stored = dict(zip((layer.name for layer in model.layers), self.stored_layer_names()))
+
+        def path(name):  # slots are stored under the saved layer names, matched by position
+            layer, key = name.split("/", 1)
+            return f"optimizer/slots/{stored.get(layer, layer)}/{key}"
+        slots = {name: {slot: self.array(f"{path(name)}/{slot}", value.shape)
                         for slot in slot_names}
                  for name, value in params.items()
-                 if slot_names and self.has(f"optimizer/slots/{name}")}
+                 if slot_names and self.has(path(name))}
         model.optimizer.set_state({"iterations": int(iterations), "slots": slots}, params)
 
     def read_tokenizer(self):
