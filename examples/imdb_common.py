@@ -10,13 +10,13 @@ from nnkit.preprocessing import Tokenizer, pad_sequences
 def parse_args(description, checkpoint):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--num-words", type=int, default=10000, help="vocabulary size V")
-    parser.add_argument("--maxlen", type=int, default=200,
+    parser.add_argument("--maxlen", type=int, default=400,
                         help="keep the last MAXLEN tokens of each review")
     parser.add_argument("--embedding", type=int, default=128)
     parser.add_argument("--units", type=int, default=128, help="LSTM hidden size H")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--patience", type=int, default=1, help="EarlyStopping patience")
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--patience", type=int, default=3, help="EarlyStopping patience")
     parser.add_argument("--validation-split", type=float, default=0.05)
     parser.add_argument("--limit", type=int, default=None,
                         help="use only the first LIMIT training and test reviews (quick runs)")

@@ -1,0 +1,52 @@
+"""The bundled examples run end to end (small settings; the full runs are in README's results table)."""
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name, *args, env_data_dir=None, cwd=None):
+    import os
+    env = dict(os.environ)
+    if env_data_dir is not None:
+        env["NNKIT_DATA_DIR"] = str(env_data_dir)
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
+                            text=True, timeout=300, env=env, cwd=cwd)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.parametrize("name", ["imdb_lstm.py", "imdb_bidirectional.py", "amazon_mlp.py",
+                                  "sequence_forecasting.py"])
+def test_every_example_has_help_and_a_cupy_option(name):
+    assert "--backend" in run_example(name, "--help")
+
+
+def test_imdb_lstm_trains_saves_and_predicts_raw_text(data_dir, tmp_path):
+    checkpoint = str(tmp_path / "imdb.h5")
+    common = ["--maxlen", "60", "--checkpoint", checkpoint]
+    output = run_example("imdb_lstm.py", "--limit", "400", "--epochs", "1", "--units", "16",
+                         "--embedding", "16", "--validation-split", "0.1", "--batch-size", "64",
+                         *common, env_data_dir=data_dir, cwd=tmp_path)
+    assert "test accuracy" in output and "on 400 reviews" in output
+    verdict = run_example("imdb_lstm.py", "--predict", "a wonderful film", *common,
+                          env_data_dir=data_dir, cwd=tmp_path)
+    assert verdict.split()[0] in ("positive", "negative") and "P(positive) = " in verdict
+
+
+def test_amazon_mlp_reports_accuracy_for_a_domain(data_dir):
+    output = run_example("amazon_mlp.py", "--domains", "kitchen", "--input", "sparse",
+                         env_data_dir=data_dir)
+    row = output.strip().splitlines()[-1].split()
+    assert row[:3] == ["kitchen", "sparse", "7891"]
+    assert 0.7 <= float(row[4]) <= 1.0
+
+
+def test_sequence_forecasting_beats_persistence():
+    output = run_example("sequence_forecasting.py")
+    rmse = {line.split()[0]: float(line.split("RMSE over")[1].split(":")[1].split()[0])
+            for line in output.splitlines() if "RMSE over" in line}
+    assert rmse["LSTM"] < 0.5 * rmse["persistence"]
