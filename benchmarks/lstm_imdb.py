@@ -4,8 +4,9 @@
 
 Each (batch, maxlen) runs nnkit and PyTorch in separate fresh processes (2 threads
 each) on the same synthetic right-padded batches (lengths uniform in [10, maxlen]).
-Times are medians of ``--reps`` passes over the data after one warm-up pass; rates
-count real (non-padding) tokens. PyTorch's figure is its fastest of padded and packed.
+Times are medians of ``--reps`` passes over the data after one warm-up pass, best of
+``--rounds`` alternating rounds (a burst of load from another process spoils a round,
+not the result); rates count real (non-padding) tokens. PyTorch's figure is its fastest of padded and packed.
 "Bucketed" rows: batches of similar length (nnkit ``fit(shuffle="bucket")``; PyTorch
 the same bucketing rule, batches trimmed to their longest row, fastest of padded and
 packed).
@@ -24,6 +25,16 @@ def rates(seconds, result):
     return result["seqs"] / t, result["tokens"] / t
 
 
+def best_round(results):
+    """Per timing key, the round whose median is lowest (guards against bursts of load
+    from other processes on a shared machine)."""
+    merged = dict(results[0])
+    for key in merged:
+        if key.endswith("_s"):
+            merged[key] = min((r[key] for r in results), key=common.median)
+    return merged
+
+
 def best(result, kind, variants):
     """PyTorch's fastest variant for ``kind`` ("train"/"infer"): (name, median seconds)."""
     timed = {v: common.median(result[f"{kind}_{v}_s"]) for v in variants
@@ -36,6 +47,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default="16x100,64x100,16x200,64x200")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="alternating nnkit/PyTorch rounds; each figure is the best "
+                             "round's median")
     parser.add_argument("--batches", type=int, default=0,
                         help="batches per pass (default: 16 at batch 16, 8 at batch 64)")
     args = parser.parse_args()
@@ -44,9 +58,13 @@ def main():
         batch, maxlen = (int(v) for v in shape.split("x"))
         seqs = batch * (args.batches or (16 if batch <= 16 else 8))
         common_args = ["--batch", batch, "--maxlen", maxlen, "--seqs", seqs, "--reps", args.reps]
-        ours = common.run_worker(os.path.join(HERE, "lstm_nnkit_worker.py"),
-                                 common_args + ["--bucket"])
-        theirs = common.run_worker(os.path.join(HERE, "lstm_torch_worker.py"), common_args)
+        our_rounds, their_rounds = [], []
+        for _ in range(args.rounds):                    # alternate the two frameworks
+            our_rounds.append(common.run_worker(os.path.join(HERE, "lstm_nnkit_worker.py"),
+                                                common_args + ["--bucket"]))
+            their_rounds.append(common.run_worker(os.path.join(HERE, "lstm_torch_worker.py"),
+                                                  common_args))
+        ours, theirs = best_round(our_rounds), best_round(their_rounds)
         for label, our_times, kind, variants in (
                 ("train", ours["train_s"], "train", ("padded", "packed")),
                 ("infer", ours["infer_s"], "infer", ("padded", "packed")),

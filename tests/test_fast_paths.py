@@ -75,3 +75,15 @@ def test_import_stays_light():
             "if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_predict_sorted_by_length_returns_rows_in_input_order():
+    model = nnkit.Sequential([nnkit.Embedding(20, 4, mask_zero=True),
+                              nnkit.LSTM(3, return_sequences=True),
+                              nnkit.GlobalAveragePooling1D(), nnkit.Dense(2, activation="softmax")])
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(1, 9, 11)
+    ids = rng.integers(1, 20, (11, 8))
+    ids[np.arange(8)[None, :] >= lengths[:, None]] = 0
+    expected = np.concatenate([model(ids[i:i + 1]) for i in range(11)])
+    np.testing.assert_allclose(model.predict(ids, batch_size=4), expected, rtol=1e-5, atol=1e-6)

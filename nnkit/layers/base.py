@@ -42,6 +42,24 @@ def restoring_weights(max_elements):
         _restoring["budget"] = previous
 
 
+def new_weight(owner, name, shape, initializer, dtype):
+    """A new parameter array: drawn from ``initializer``, or zeros inside ``restoring_weights``.
+
+    Raises:
+        ShapeError: inside ``restoring_weights``, the weight exceeds the checkpoint's budget.
+    """
+    shape = tuple(int(size) for size in shape)
+    budget = _restoring["budget"]
+    if budget is None:
+        return get_backend().asarray(initializers.get(initializer)(shape), dtype=dtype)
+    size = int(numpy.prod(shape, dtype=object))
+    if size > budget:
+        raise ShapeError(f"layer '{owner}': weight '{name}' of shape {shape} is "
+                         f"larger than the weights stored in the checkpoint")
+    _restoring["budget"] = budget - size
+    return get_backend().xp.zeros(shape, dtype=dtype)
+
+
 def _snake_case(name):
     """``"GlobalAveragePooling1D"`` → ``"global_average_pooling1d"``, ``"LSTM"`` → ``"lstm"``."""
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
@@ -123,18 +141,7 @@ class Layer:
 
     def add_weight(self, name, shape, initializer="zeros"):
         """Create parameter ``name`` and its zeroed gradient on the current backend."""
-        shape = tuple(int(size) for size in shape)
-        budget = _restoring["budget"]
-        if budget is not None:
-            size = int(numpy.prod(shape, dtype=object))
-            if size > budget:
-                raise ShapeError(f"layer '{self.name}': weight '{name}' of shape {shape} is "
-                                 f"larger than the weights stored in the checkpoint")
-            _restoring["budget"] = budget - size
-            self.params[name] = self.xp.zeros(shape, dtype=self.dtype)
-        else:
-            value = initializers.get(initializer)(shape)
-            self.params[name] = get_backend().asarray(value, dtype=self.dtype)
+        self.params[name] = new_weight(self.name, name, shape, initializer, self.dtype)
         self.grads[name] = self.xp.zeros_like(self.params[name])
         return self.params[name]
 

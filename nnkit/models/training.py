@@ -225,8 +225,18 @@ class Trainer:
         batch_size = data.check_batch_size(batch_size)
         x = data.as_inputs(x)
         backend = get_backend()
-        return numpy.concatenate([backend.to_numpy(self(x[index], training=False))
-                                  for index in data.batch_indices(x.shape[0], batch_size, False)])
+        order = data.length_order(x)
+        if order is None:
+            return numpy.concatenate([backend.to_numpy(self(x[index], training=False)) for index
+                                      in data.batch_indices(x.shape[0], batch_size, False)])
+        # token ids: rows are independent, so batch similar lengths together (fewer steps
+        # for a masked recurrent layer), then restore the original order
+        outputs = numpy.concatenate([backend.to_numpy(self(x[order[index]], training=False))
+                                     for index in data.batch_indices(x.shape[0], batch_size,
+                                                                     False)])
+        result = numpy.empty_like(outputs)
+        result[order] = outputs
+        return result
 
     # ---- checkpoints -----------------------------------------------------
     def save(self, path, include_optimizer=True, tokenizer=None):

@@ -15,8 +15,8 @@ cell that reads it) and hands the cell views of preallocated packed buffers:
 The loop then turns ``dz`` into ``dx``, the recurrent input's gradient and,
 after the loop, every weight gradient as one GEMM over all steps.
 """
-from nnkit import initializers
 from nnkit.backend import get_backend
+from nnkit.layers.base import new_weight
 
 
 class Cell:
@@ -70,9 +70,9 @@ class Cell:
         self._add("bias", (self.width,), "zeros", dtype)
 
     def _add(self, key, shape, initializer, dtype):
-        backend = get_backend()
-        self.params[key] = backend.asarray(initializers.get(initializer)(shape), dtype=dtype)
-        self.grads[key] = backend.xp.zeros_like(self.params[key])
+        # zeros without random draws when a checkpoint is about to overwrite them
+        self.params[key] = new_weight(self.name, key, shape, initializer, dtype)
+        self.grads[key] = get_backend().xp.zeros_like(self.params[key])
 
     def buffer_widths(self):
         """Packed buffers the step writes: name → width."""

@@ -36,35 +36,52 @@ class LSTMCell(Cell):
         self._order = xp.concatenate([xp.arange(2 * h), xp.arange(3 * h, 4 * h),
                                       xp.arange(2 * h, 3 * h)])
         self._scale = xp.concatenate([xp.full(3 * h, 0.5), xp.ones(h)]).astype(dtype)
+        # σ(z) = ½·tanh(z/2) + ½ on i, f, o; g unchanged: one contiguous affine over all 4H
+        self._shift = xp.concatenate([xp.full(3 * h, 0.5), xp.zeros(h)]).astype(dtype)
+        # slope = α + a·(β − a): σ(1 − σ) on i, f, o; on g 1 − g² (tanh) or g(1 − g) (sigmoid)
+        sigmoid_g = self.activation == "sigmoid"
+        self._alpha = xp.concatenate([xp.zeros(3 * h), xp.full(h, 0.0 if sigmoid_g else 1.0)]
+                                     ).astype(dtype)
+        self._beta = xp.concatenate([xp.ones(3 * h), xp.full(h, 1.0 if sigmoid_g else 0.0)]
+                                    ).astype(dtype)
 
     def buffer_widths(self):
         return {"h": self.units, "c": self.units, "tanh_c": self.units}
 
     def forward_weights(self):
-        p, order, scale = self.params, self._order, self._scale
-        return (p["kernel"][:, order] * scale, p["recurrent_kernel"][:, order] * scale,
+        # C-contiguous copies: a GEMM with a column-permuted (Fortran-ordered) weight is ~2x slower
+        p, order, scale, xp = self.params, self._order, self._scale, self._xp
+        return (xp.ascontiguousarray(p["kernel"][:, order] * scale),
+                xp.ascontiguousarray(p["recurrent_kernel"][:, order] * scale),
                 p["bias"][order] * scale)
 
     def backward_weights(self):
         return self.params["kernel"][:, self._order], self.params["recurrent_kernel"][:, self._order]
 
     def add_grads(self, dW, dU, db):
-        self.grads["kernel"][:, self._order] += dW
-        self.grads["recurrent_kernel"][:, self._order] += dU
-        self.grads["bias"][self._order] += db
+        h = self.units
+        for key, grad in (("kernel", dW), ("recurrent_kernel", dU), ("bias", db)):
+            # loop column blocks (i, f, o, g) → Keras blocks (i, f, c, o), as slices
+            target = self.grads[key]
+            target[..., :2 * h] += grad[..., :2 * h]
+            target[..., 2 * h:3 * h] += grad[..., 3 * h:]
+            target[..., 3 * h:] += grad[..., 2 * h:3 * h]
 
     def make_scratch(self, n, dtype):
         xp, h = self._xp, self.units
-        return {"h1": xp.empty((n, h), dtype), "h2": xp.empty((n, h), dtype),
-                "gates": xp.empty((n, 3 * h), dtype), "slope": xp.empty((n, 3 * h), dtype)}
+        return {"h1": xp.empty((n, h), dtype), "gates": xp.empty((n, 4 * h), dtype),
+                "slope": xp.empty((n, 4 * h), dtype)}
 
     def step_forward(self, z, x, prev, cur, scratch):
         xp, h = self._xp, self.units
-        sigmoid_gates, g = z[:, :3 * h], z[:, 3 * h:]
-        xp.tanh(sigmoid_gates, out=sigmoid_gates)
-        sigmoid_gates *= 0.5
-        sigmoid_gates += 0.5
-        activate_(xp, self.activation, g)
+        g = z[:, 3 * h:]
+        if self.activation == "tanh":        # one tanh over the contiguous (k, 4H) block
+            xp.tanh(z, out=z)
+        else:
+            xp.tanh(z[:, :3 * h], out=z[:, :3 * h])
+            activate_(xp, self.activation, g)
+        xp.multiply(z, self._scale, out=z)
+        xp.add(z, self._shift, out=z)
         i, f, o = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
         c, tanh_c = cur["c"], cur["tanh_c"]
         xp.multiply(f, prev["c"], out=c)
@@ -75,11 +92,9 @@ class LSTMCell(Cell):
 
     def step_backward(self, z, x, prev, cur, d_cur, d_prev, scratch):
         xp, h, k = self._xp, self.units, z.shape[0]
-        sigmoid_gates, g = z[:, :3 * h], z[:, 3 * h:]
-        i, f, o = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
+        i, f, o, g = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h], z[:, 3 * h:]
         tanh_c, dh, dc = cur["tanh_c"], d_cur["h"], d_cur["c"]
-        t1, t2 = scratch["h1"][:k], scratch["h2"][:k]
-        d_gates, slope = scratch["gates"][:k], scratch["slope"][:k]
+        t1, d_gates, slope = scratch["h1"][:k], scratch["gates"][:k], scratch["slope"][:k]
         # dc += dh·o·(1 - tanh²(c))
         xp.multiply(tanh_c, tanh_c, out=t1)
         xp.subtract(1.0, t1, out=t1)
@@ -88,18 +103,18 @@ class LSTMCell(Cell):
         dc += t1
         # dc_{t-1} += dc·f
         d_prev["c"] += xp.multiply(dc, f, out=t1)
-        # gradients reaching the activated gates: di = dc·g, df = dc·c_{t-1}, do = dh·tanh(c)
+        # gradients reaching the activated gates: di = dc·g, df = dc·c_{t-1}, do = dh·tanh(c),
+        # dg = dc·i; then dz = d_gates·slope over the contiguous (k, 4H) block
         xp.multiply(dc, g, out=d_gates[:, :h])
         xp.multiply(dc, prev["c"], out=d_gates[:, h:2 * h])
-        xp.multiply(dh, tanh_c, out=d_gates[:, 2 * h:])
-        # dz_g = dc·i·act'(g)  (i is still intact here)
-        xp.multiply(dc, i, out=t1)
-        derivative_(xp, self.activation, g, t2)
-        xp.multiply(t1, t2, out=g)
-        # dz of the sigmoid gates = d_gates·σ(1 - σ)
-        xp.subtract(1.0, sigmoid_gates, out=slope)
-        slope *= sigmoid_gates
-        xp.multiply(d_gates, slope, out=sigmoid_gates)
+        xp.multiply(dh, tanh_c, out=d_gates[:, 2 * h:3 * h])
+        xp.multiply(dc, i, out=d_gates[:, 3 * h:])
+        xp.subtract(self._beta, z, out=slope)
+        slope *= z
+        slope += self._alpha
+        if self.activation not in ("tanh", "sigmoid"):
+            derivative_(xp, self.activation, g, slope[:, 3 * h:])
+        xp.multiply(d_gates, slope, out=z)
 
     def get_config(self):
         return {**super().get_config(), "activation": self.activation,
