@@ -13,37 +13,6 @@ from nnkit import optimizers
 from nnkit.backend import get_backend
 
 
-def _embedding_like_grads(rng, steps, rows=200, cols=6, touched=12):
-    grads = []
-    for _ in range(steps):
-        grad = np.zeros((rows, cols))
-        grad[rng.integers(0, rows, touched)] = rng.standard_normal((touched, cols))
-        grads.append(grad)
-    return grads
-
-
-@pytest.mark.parametrize("learning_rate", [1.0, 0.3])
-def test_adadelta_row_sparse_update_equals_dense_rule(backend_name, learning_rate):
-    backend = get_backend()
-    rng = np.random.default_rng(0)
-    grads = _embedding_like_grads(rng, steps=5)
-    start = rng.standard_normal((200, 6))
-    results = []
-    for row_sparse in (True, False):
-        backend.row_sparse_updates = row_sparse
-        try:
-            opt = optimizers.Adadelta(learning_rate, rho=0.9, epsilon=1e-4)
-            param = backend.asarray(start.copy())
-            for grad in grads:
-                opt.apply_gradients({"e": param}, {"e": backend.asarray(grad)})
-            results.append([backend.to_numpy(a) for a in
-                            (param, opt.slots["e"]["grad_sq_avg"], opt.slots["e"]["update_sq_avg"])])
-        finally:
-            del backend.row_sparse_updates
-    for sparse, dense in zip(*results):
-        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=0)
-
-
 def test_scatter_add_rows_sums_repeated_indices(backend_name):
     backend = get_backend()
     rng = np.random.default_rng(1)

@@ -14,11 +14,6 @@ class Backend:
     """
 
     name = None
-    #: Optimizers may update only the non-zero gradient rows of a 2-D parameter (an
-    #: embedding table). Pays on the CPU, where a dense pass over a large table costs
-    #: milliseconds; on a GPU the dense pass is cheap and finding the rows would synchronise.
-    row_sparse_updates = False
-
     def __init__(self, xp):
         self.xp = xp
 
@@ -30,24 +25,28 @@ class Backend:
         """Return ``array`` as a host NumPy array."""
         raise NotImplementedError
 
-    def as_sparse(self, matrix):
-        """Move a SciPy CSR matrix onto this backend's device."""
-        return matrix.tocsr()
-
     def scatter_add_rows(self, target, index, values):
         """``target[index[i]] += values[i]`` for every ``i``, repeated indices summed.
 
         Shapes: target ``(V, E)``, index ``(M,)`` integers, values ``(M, E)``.
         Sorts the indices and sums each run with one ``add.reduceat``, several
         times faster than ``add.at``; the CuPy backend uses an atomic scatter-add.
+
+        Returns:
+            the sorted distinct rows of ``target`` that changed ``(R,)``, or None
+            where finding them would cost a pass or a device synchronisation
+            (CuPy). Layers pass them on as row hints (``Layer.grad_rows``), so
+            that zeroing and the optimizer step touch those rows only.
         """
         xp = self.xp
         if index.size == 0:
-            return
+            return index
         order = xp.argsort(index, kind="stable")
         ordered = index[order]
         starts = xp.flatnonzero(xp.concatenate([xp.ones(1, bool), ordered[1:] != ordered[:-1]]))
-        target[ordered[starts]] += xp.add.reduceat(values[order], starts, axis=0)
+        rows = ordered[starts]
+        target[rows] += xp.add.reduceat(values[order], starts, axis=0)
+        return rows
 
     def synchronize(self):
         """Block until queued device work is done (a no-op on the CPU)."""

@@ -34,15 +34,10 @@ class CupyBackend(Backend):
             return self.xp.asnumpy(array)
         return numpy.asarray(array)
 
-    def as_sparse(self, matrix):
-        import cupyx.scipy.sparse
-        if isinstance(matrix, cupyx.scipy.sparse.spmatrix):
-            return matrix.tocsr()
-        return cupyx.scipy.sparse.csr_matrix(matrix.tocsr())
-
     def scatter_add_rows(self, target, index, values):
         import cupyx
         cupyx.scatter_add(target, index, values)
+        return None
 
     def synchronize(self):
         self.xp.cuda.get_current_stream().synchronize()

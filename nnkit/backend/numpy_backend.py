@@ -8,7 +8,6 @@ class NumpyBackend(Backend):
     """Arrays are host ``numpy.ndarray``s."""
 
     name = "numpy"
-    row_sparse_updates = True
 
     def __init__(self):
         super().__init__(numpy)

@@ -7,6 +7,11 @@ training, keeps what ``backward`` needs; ``backward(dy)`` returns ``dx``,
 *adds* the parameter gradients into ``grads`` and drops the cache. The model
 zeroes ``grads`` before each batch.
 
+A layer whose gradient touches few rows of a parameter (Embedding; Dense on
+CSR input) lists it in ``row_sparse_grads`` and reports the rows it changed
+with ``note_grad_rows``; ``grad_rows`` then lets zeroing and the optimizer
+step work on those rows only.
+
 Calling a layer (``layer(x, training=..., mask=...)``) validates ``x`` and the
 mask, builds the layer on first use and runs ``forward``.
 """
@@ -19,6 +24,7 @@ import numpy
 
 from nnkit import config, initializers
 from nnkit.backend import get_backend
+from nnkit.backend.csr import CSRMatrix, is_sparse
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
 
 _name_counters = defaultdict(itertools.count)
@@ -74,11 +80,6 @@ def _host_array(value, what):
         raise ShapeError(f"{what}: cannot form an array (ragged nested lists?): {error}") from None
 
 
-def is_sparse(x):
-    """Whether ``x`` is a SciPy (or CuPy) sparse matrix."""
-    return hasattr(x, "tocsr") and hasattr(x, "nnz")
-
-
 class Layer:
     """Base class of all layers.
 
@@ -92,7 +93,9 @@ class Layer:
             rank ≥ 2).
         fixed_input_axes: axes of ``x`` (negative, batch excluded) whose size is
             fixed once the layer is built; other axes (time) may vary.
-        accepts_sparse: the layer takes SciPy CSR input.
+        accepts_sparse: the layer takes SciPy CSR input (as a ``CSRMatrix``).
+        row_sparse_grads: parameter keys whose gradient rows ``backward``
+            reports with ``note_grad_rows``.
 
     Args:
         name: unique name within a model (default: snake-case class name with
@@ -100,6 +103,11 @@ class Layer:
         input_shape: shape of one example, without the batch axis; lets a
             model build before seeing data.
         trainable: whether optimizers update this layer's parameters.
+
+    Attributes:
+        grad_rows: ``{key: rows}``: ``grads[key]`` is zero outside the sorted
+            distinct ``rows`` since the last ``zero_grads``; a key that is
+            absent may be non-zero anywhere.
     """
 
     supports_masking = False
@@ -107,6 +115,7 @@ class Layer:
     input_ranks = None
     fixed_input_axes = (-1,)
     accepts_sparse = False
+    row_sparse_grads = ()
 
     def __init__(self, name=None, input_shape=None, trainable=True):
         base = _snake_case(type(self).__name__)
@@ -118,6 +127,7 @@ class Layer:
         self.trainable = trainable
         self.params = {}
         self.grads = {}
+        self.grad_rows = {}
         self.built = False
         self.build_input_shape = None
         self.needs_input_grad = True
@@ -143,6 +153,7 @@ class Layer:
         """Create parameter ``name`` and its zeroed gradient on the current backend."""
         self.params[name] = new_weight(self.name, name, shape, initializer, self.dtype)
         self.grads[name] = self.xp.zeros_like(self.params[name])
+        self._forget_grad_rows(name)
         return self.params[name]
 
     def compute_output_shape(self, input_shape):
@@ -179,8 +190,29 @@ class Layer:
         self._cache = None
 
     def zero_grads(self):
-        for grad in self.grads.values():
-            grad.fill(0)
+        for key, grad in self.grads.items():
+            rows = self.grad_rows.get(key)
+            if rows is None:
+                grad.fill(0)
+            else:
+                grad[rows] = 0
+            self._forget_grad_rows(key)
+
+    def _forget_grad_rows(self, key):
+        """``grads[key]`` is all zero: no rows touched yet (for ``row_sparse_grads``)."""
+        self.grad_rows.pop(key, None)
+        if key in self.row_sparse_grads:
+            self.grad_rows[key] = self.xp.zeros(0, dtype="int64")
+
+    def note_grad_rows(self, key, rows):
+        """Record that ``backward`` changed ``grads[key]`` in ``rows`` only (None: anywhere)."""
+        known = self.grad_rows.get(key)
+        if known is None:
+            return
+        if rows is None:
+            del self.grad_rows[key]
+        else:
+            self.grad_rows[key] = rows if known.size == 0 else self.xp.union1d(known, rows)
 
     # ---- validation ------------------------------------------------------
     def check_input(self, x):
@@ -194,7 +226,7 @@ class Layer:
             if not self.accepts_sparse:
                 raise DTypeError(f"layer '{self.name}' ({type(self).__name__}) does not accept "
                                  f"sparse input; received {type(x).__name__} {x.shape}")
-            x = get_backend().as_sparse(x)
+            x = CSRMatrix.from_matrix(x, get_backend())
             if x.dtype != self.dtype:
                 x = x.astype(self.dtype)
         else:

@@ -1,6 +1,7 @@
 """Dense: a fully connected layer, ``y = activation(x · kernel + bias)``."""
 from nnkit import activations
-from nnkit.layers.base import Layer, is_sparse
+from nnkit.backend.csr import is_sparse
+from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
 
@@ -15,8 +16,11 @@ class Dense(Layer):
         kernel_initializer: initializer name or ``(name, kwargs)``.
 
     Shapes:
-        x: ``(N, D)`` or ``(N, T, D)``; a SciPy CSR ``(N, D)`` is used as is
-        (``x · kernel`` and the kernel gradient never densify it).
+        x: ``(N, D)`` or ``(N, T, D)``; a SciPy CSR ``(N, D)`` is never
+        densified: ``x · kernel`` sums each row's entries, and the kernel
+        gradient ``xᵀ · dz`` is added into (and reported as) the rows of the
+        columns that hold entries, so zeroing and SGD/Adagrad/Adadelta touch
+        only those rows.
         y: ``(N, U)`` or ``(N, T, U)``.
         kernel: ``(D, U)``; bias: ``(U,)`` (Keras's layout).
 
@@ -28,6 +32,7 @@ class Dense(Layer):
 
     supports_masking = True
     accepts_sparse = True
+    row_sparse_grads = ("kernel",)
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", **kwargs):
@@ -60,8 +65,11 @@ class Dense(Layer):
         self._cache = None
         dz = self.activation.backward(self.xp, dy, z, y)
         dz_rows = dz.reshape(-1, self.units)
-        x_rows = x if is_sparse(x) else x.reshape(-1, x.shape[-1])
-        self.grads["kernel"] += x_rows.T @ dz_rows
+        if is_sparse(x):
+            self.note_grad_rows("kernel", x.add_transposed_product(self.grads["kernel"], dz))
+        else:
+            self.grads["kernel"] += x.reshape(-1, x.shape[-1]).T @ dz_rows
+            self.note_grad_rows("kernel", None)
         if self.use_bias:
             self.grads["bias"] += dz_rows.sum(axis=0)
         if not self.needs_input_grad:

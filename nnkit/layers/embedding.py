@@ -18,9 +18,12 @@ class Embedding(Layer):
 
     Shapes:
         x: ``(N, T)`` integer ids; y: ``(N, T, E)``; embeddings: ``(V, E)``.
+        The gradient touches only the rows of the ids in the batch; those
+        rows are reported in ``grad_rows`` (NumPy backend).
     """
 
     input_kind = "index"
+    row_sparse_grads = ("embeddings",)
     input_ranks = (2,)
     fixed_input_axes = ()
 
@@ -54,8 +57,9 @@ class Embedding(Layer):
 
     def backward(self, dy):
         ids, self._cache = self._cache, None
-        get_backend().scatter_add_rows(self.grads["embeddings"], ids.ravel(),
-                                       dy.reshape(-1, self.output_dim))
+        rows = get_backend().scatter_add_rows(self.grads["embeddings"], ids.ravel(),
+                                              dy.reshape(-1, self.output_dim))
+        self.note_grad_rows("embeddings", rows)
         return None
 
     def get_config(self):

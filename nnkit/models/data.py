@@ -7,13 +7,13 @@ import numpy
 
 from nnkit import random
 from nnkit.errors import DTypeError, InvalidArgumentError, ShapeError, describe
-from nnkit.layers.base import is_sparse
+from nnkit.backend.csr import CSRMatrix, is_sparse
 
 
 def as_inputs(x, argument="x"):
-    """``x`` as a host array (or CSR matrix), non-empty and finite."""
+    """``x`` as a host array (or ``CSRMatrix``), non-empty and finite."""
     if is_sparse(x):
-        x = x.tocsr()
+        x = CSRMatrix.from_matrix(x)
         values = x.data
     else:
         try:

@@ -106,6 +106,11 @@ class Sequential(Trainer):
         return {f"{layer.name}/{key}": value for layer in self.layers if layer.trainable
                 for key, value in layer.grads.items()}
 
+    def named_gradient_rows(self):
+        """``{"<layer>/<key>": rows}``: gradients known to be zero outside ``rows``."""
+        return {f"{layer.name}/{key}": rows for layer in self.layers if layer.trainable
+                for key, rows in layer.grad_rows.items()}
+
     def zero_grads(self):
         for layer in self.layers:
             layer.zero_grads()

@@ -1,8 +1,8 @@
 """The training API shared by models: compile, fit, evaluate, predict, save.
 
 A model class gives ``forward(x, training, mask) -> (output, mask)``,
-``backward(dy)``, ``named_parameters()``/``named_gradients()`` and
-``zero_grads()``; this mixin turns them into Keras's training loop.
+``backward(dy)``, ``named_parameters()``/``named_gradients()``/
+``named_gradient_rows()`` and ``zero_grads()``; this mixin turns them into Keras's training loop.
 """
 import numpy
 
@@ -118,7 +118,8 @@ class Trainer:
                 self.gradient_hook(self, (x, y, sample_weight), value) is False:
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
         tracker.update(value, output, y_device, weights, normaliser)
-        self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients())
+        self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
+                                       self.named_gradient_rows())
         return value
 
     def _prepare(self, x, y, sample_weight, what):

@@ -1,5 +1,4 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
-from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
 
@@ -12,10 +11,9 @@ class Adadelta(Optimizer):
     ``E[Δ²] ← ρ·E[Δ²] + (1−ρ)·Δ²``;  ``θ ← θ + lr·Δ``.
 
     Everything is computed in place in two reusable work buffers (no temporary
-    arrays). On a backend with ``row_sparse_updates`` (NumPy), a 2-D parameter
-    whose gradient is zero in most rows (an embedding table) gets the full rule
-    on its non-zero rows only: for a zero row the rule reduces exactly to
-    ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
+    arrays). A gradient known to be zero outside a few rows (an embedding
+    table's) gets the full rule on those rows only: for a zero row the rule
+    reduces exactly to ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
     """
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
@@ -27,19 +25,21 @@ class Adadelta(Optimizer):
         self._work = {}
 
     def update_step(self, xp, param, grad, slots):
+        self._rule(xp, param, grad, slots["grad_sq_avg"], slots["update_sq_avg"],
+                   self._buffers(xp, param))
+
+    def update_rows(self, xp, param, grad, slots, rows):
+        if 4 * rows.size > param.shape[0]:  # many rows: the dense pass is cheaper
+            self.update_step(xp, param, grad, slots)
+            return
         grad_sq_avg, update_sq_avg = slots["grad_sq_avg"], slots["update_sq_avg"]
-        if param.ndim == 2 and get_backend().row_sparse_updates:
-            rows = xp.flatnonzero(grad.any(axis=1))
-            if 4 * rows.size <= param.shape[0]:
-                up, value = update_sq_avg[rows], param[rows]
-                grad_sq_avg *= self.rho
-                update_sq_avg *= self.rho
-                sq = grad_sq_avg[rows]
-                work = (xp.empty_like(value), xp.empty_like(value))
-                self._rule(xp, value, grad[rows], sq, up, work, grad_sq_decayed=True)
-                grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
-                return
-        self._rule(xp, param, grad, grad_sq_avg, update_sq_avg, self._buffers(xp, param))
+        up, value = update_sq_avg[rows], param[rows]
+        grad_sq_avg *= self.rho
+        update_sq_avg *= self.rho
+        sq = grad_sq_avg[rows]
+        work = (xp.empty_like(value), xp.empty_like(value))
+        self._rule(xp, value, grad[rows], sq, up, work, grad_sq_decayed=True)
+        grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
 
     def _rule(self, xp, param, grad, grad_sq_avg, update_sq_avg, buffers, grad_sq_decayed=False):
         """Zeiler's rule in place (``grad_sq_decayed``: ``E[g²]`` was already multiplied by ρ)."""

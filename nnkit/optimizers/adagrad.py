@@ -21,6 +21,13 @@ class Adagrad(Optimizer):
         accumulator += grad * grad
         param -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
 
+    def update_rows(self, xp, param, grad, slots, rows):
+        # a zero gradient row changes neither its accumulator nor its parameters
+        grad, accumulator = grad[rows], slots["accumulator"][rows]
+        accumulator += grad * grad
+        slots["accumulator"][rows] = accumulator
+        param[rows] -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
+
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value":
                 self.initial_accumulator_value, "epsilon": self.epsilon}

@@ -1,6 +1,8 @@
 """The optimizer base: gradient clipping, the step counter and state slots.
 
-A subclass names its slots and writes one in-place ``update_step``; the base
+A subclass names its slots and writes one in-place ``update_step`` (and, when
+its rule leaves a parameter row with a zero gradient exactly as it is, an
+``update_rows`` for gradients known to be zero outside a few rows); the base
 clips gradients (element-wise ``clipvalue``, per-tensor ``clipnorm``, and
 ``global_clipnorm`` over all tensors) without pulling a norm to the host, so
 on the GPU a step never synchronises.
@@ -49,19 +51,26 @@ class Optimizer:
         self.iterations = 0
         self.slots = {}
 
-    def apply_gradients(self, params, grads):
+    def apply_gradients(self, params, grads, grad_rows=None):
         """Update every array of ``params`` in place from ``grads`` (dicts with the same keys).
 
-        The gradients are clipped in place.
+        The gradients are clipped in place. ``grad_rows`` (``{name: rows}``,
+        e.g. ``model.named_gradient_rows()``) says which gradients are zero
+        outside ``rows``; those parameters get ``update_rows``.
         """
         xp = get_backend().xp
+        grad_rows = grad_rows or {}
         self._clip(xp, grads)
         self.iterations += 1
         for name, param in params.items():
             if name not in self.slots:
                 self.slots[name] = {slot: xp.zeros_like(param) for slot in self.slot_names}
                 self.init_slots(self.slots[name])
-            self.update_step(xp, param, grads[name], self.slots[name])
+            rows = grad_rows.get(name)
+            if rows is None:
+                self.update_step(xp, param, grads[name], self.slots[name])
+            else:
+                self.update_rows(xp, param, grads[name], self.slots[name], rows)
 
     def _clip(self, xp, grads):
         if self.clipvalue is not None:
@@ -87,6 +96,13 @@ class Optimizer:
     def update_step(self, xp, param, grad, slots):
         """Update ``param`` in place."""
         raise NotImplementedError
+
+    def update_rows(self, xp, param, grad, slots, rows):
+        """``update_step`` for a ``grad`` that is zero outside ``rows`` (default: the dense step).
+
+        An override must give exactly what ``update_step`` gives.
+        """
+        self.update_step(xp, param, grad, slots)
 
     # ---- configuration and state -------------------------------------------
     def get_config(self):

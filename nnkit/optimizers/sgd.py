@@ -24,5 +24,11 @@ class SGD(Optimizer):
         else:
             param += velocity
 
+    def update_rows(self, xp, param, grad, slots, rows):
+        if self.momentum:  # the velocity of every row decays: no row may be skipped
+            self.update_step(xp, param, grad, slots)
+            return
+        param[rows] -= self.learning_rate * grad[rows]
+
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
