@@ -4,6 +4,7 @@ Each benchmark runs every framework in its own fresh subprocess (so one
 library's thread pool never competes with the other's) and prints both in
 the same run. Workers print one JSON line on stdout.
 """
+import argparse
 import json
 import os
 import statistics
@@ -23,6 +24,18 @@ def thread_env():
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = THREADS
     return env
+
+
+def lstm_worker_parser():
+    """The arguments both LSTM workers take (shape, repetitions, speed or memory mode)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--maxlen", type=int, required=True)
+    parser.add_argument("--seqs", type=int, required=True)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--mode", choices=("speed", "memory"), default="speed")
+    parser.add_argument("--steps", type=int, default=8, help="training steps in memory mode")
+    return parser
 
 
 def run_worker(script, args, timeout=1800):

@@ -5,7 +5,6 @@ Embedding(10000, 128, mask_zero) → LSTM(128, return_sequences) → GlobalAvera
 Training is ``model.fit`` (one epoch, batches in order, so the fit loop's own cost is
 included); inference is ``model.predict``. ``--no-lstm`` drops the LSTM to time the rest.
 """
-import argparse
 import os
 import sys
 import time
@@ -28,13 +27,7 @@ def build(lstm=True):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch", type=int, required=True)
-    parser.add_argument("--maxlen", type=int, required=True)
-    parser.add_argument("--seqs", type=int, required=True)
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--mode", choices=("speed", "memory"), default="speed")
-    parser.add_argument("--steps", type=int, default=8)
+    parser = common.lstm_worker_parser()
     parser.add_argument("--no-lstm", action="store_true")
     parser.add_argument("--bucket", action="store_true", help="also time fit(shuffle='bucket')")
     args = parser.parse_args()

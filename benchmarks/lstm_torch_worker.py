@@ -5,7 +5,6 @@ log-softmax + NLL, Adadelta(lr=1, rho=0.95, eps=1e-6), float32, 2 threads. Two w
 of running the LSTM: "padded" (all T steps; the masked mean ignores padded outputs,
 exact for right padding) and "packed" (pack_padded_sequence, enforce_sorted=False).
 """
-import argparse
 import os
 import sys
 import time
@@ -54,13 +53,7 @@ def batches(ids, lengths, labels, batch, bucket=False):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch", type=int, required=True)
-    parser.add_argument("--maxlen", type=int, required=True)
-    parser.add_argument("--seqs", type=int, required=True)
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--mode", choices=("speed", "memory"), default="speed")
-    parser.add_argument("--steps", type=int, default=8)
+    parser = common.lstm_worker_parser()
     parser.add_argument("--variants", default="padded,packed,bucket_padded,bucket_packed",
                         help="padded / packed on batches in order; bucket_*: on batches of "
                              "similar length, each trimmed to its longest row")

@@ -5,6 +5,8 @@ import pytest
 import nnkit
 from nnkit.testing import check_gradients
 
+from numeric import numeric_grad
+
 MASK = np.array([[1, 1, 1, 1, 0, 0],      # post-padding
                  [0, 0, 1, 1, 1, 1],      # pre-padding
                  [1, 0, 1, 1, 0, 1],      # holes
@@ -35,19 +37,6 @@ def reference_lstm(x, mask, kernel, recurrent_kernel, bias, h0, c0, go_backwards
             ys[row, step] = h
         hs[row], cs[row] = h, c
     return ys, hs, cs
-
-
-def numeric_grad(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        keep = array[index]
-        array[index] = keep + eps
-        plus = loss()
-        array[index] = keep - eps
-        minus = loss()
-        array[index] = keep
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 def test_keras_weight_layout_and_initialisation():

@@ -12,17 +12,8 @@ VOCAB, LENGTHS = 30, [6, 4, 1, 5, 2, 3]
 
 
 @nnkit.register_layer
-class MaskIgnoringAveragePooling(Layer):
+class MaskIgnoringAveragePooling(nnkit.GlobalAveragePooling1D):
     """A deliberately wrong layer: claims mask support, then averages padding in too."""
-
-    supports_masking = True
-    input_ranks = (3,)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[-1],)
-
-    def compute_mask(self, x, mask):
-        return None
 
     def forward(self, x, training=False, mask=None):
         if training:

@@ -5,6 +5,8 @@ import pytest
 import nnkit
 from nnkit.testing import check_gradients
 
+from numeric import numeric_grad
+
 MASK = np.array([[1, 1, 1, 1, 0, 0],
                  [0, 0, 1, 1, 1, 1],
                  [1, 0, 1, 1, 0, 1],
@@ -26,19 +28,6 @@ def reference_rnn(x, mask, kernel, recurrent_kernel, bias, h0, go_backwards=Fals
             ys[row, step] = h
         finals[row] = h
     return ys, finals
-
-
-def numeric_grad(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        keep = array[index]
-        array[index] = keep + eps
-        plus = loss()
-        array[index] = keep - eps
-        minus = loss()
-        array[index] = keep
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])

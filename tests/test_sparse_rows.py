@@ -55,6 +55,12 @@ def test_csr_rows_refuse_a_bad_index():
         matrix[np.array([0.5])]
 
 
+def test_dense_refuses_non_numeric_sparse_input():
+    complex_input = scipy_sparse.csr_matrix(np.array([[1j, 0.0], [0.0, 2.0]]))
+    with pytest.raises(nnkit.DTypeError, match=r"layer 'dense.*expected numeric sparse input"):
+        nnkit.Dense(2)(complex_input)
+
+
 def _row_sparse_grads(rng, steps=5, rows=200, cols=6, touched=12):
     grads = []
     for _ in range(steps):

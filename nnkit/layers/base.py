@@ -227,6 +227,9 @@ class Layer:
                 raise DTypeError(f"layer '{self.name}' ({type(self).__name__}) does not accept "
                                  f"sparse input; received {type(x).__name__} {x.shape}")
             x = CSRMatrix.from_matrix(x, get_backend())
+            if x.dtype.kind not in "biuf":
+                raise DTypeError(f"layer '{self.name}' ({type(self).__name__}): expected numeric "
+                                 f"sparse input, received {x.dtype} {x.shape}")
             if x.dtype != self.dtype:
                 x = x.astype(self.dtype)
         else:
