@@ -29,8 +29,11 @@ class Backend:
         """``target[index[i]] += values[i]`` for every ``i``, repeated indices summed.
 
         Shapes: target ``(V, E)``, index ``(M,)`` integers, values ``(M, E)``.
-        Sorts the indices and sums each run with one ``add.reduceat``, several
-        times faster than ``add.at``; the CuPy backend uses an atomic scatter-add.
+        Sorts the indices; a run of one index is its own sum (one gather), the
+        longer runs are summed with one ``add.reduceat`` over just their rows
+        (reduceat costs ~0.5 µs a run, and most ids in a batch occur once);
+        several times faster than ``add.at``. The CuPy backend uses an atomic
+        scatter-add.
 
         Returns:
             the sorted distinct rows of ``target`` that changed ``(R,)``, or None
@@ -44,8 +47,15 @@ class Backend:
         order = xp.argsort(index, kind="stable")
         ordered = index[order]
         starts = xp.flatnonzero(xp.concatenate([xp.ones(1, bool), ordered[1:] != ordered[:-1]]))
+        lengths = xp.diff(starts, append=index.size)
+        sums = values[order[starts]]
+        repeated = xp.flatnonzero(lengths > 1)
+        if repeated.size:
+            members = order[xp.repeat(lengths > 1, lengths)]
+            offsets = xp.cumsum(lengths[repeated]) - lengths[repeated]
+            sums[repeated] = xp.add.reduceat(values[members], offsets, axis=0)
         rows = ordered[starts]
-        target[rows] += xp.add.reduceat(values[order], starts, axis=0)
+        target[rows] += sums
         return rows
 
     def synchronize(self):

@@ -125,7 +125,11 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, what):
         self._require_compiled(what)
         x = data.as_inputs(x)
-        output_shape = (x.shape[0],) + tuple(self(x[:1]).shape[1:])
+        if self.built:  # validate x without a forward pass (train_on_batch calls this per batch)
+            self.layers[0].check_input(x[:1])
+            output_shape = (x.shape[0],) + self.compute_output_shape(x.shape[1:])
+        else:
+            output_shape = (x.shape[0],) + tuple(self(x[:1]).shape[1:])
         y = data.as_targets(y, self.loss, output_shape)
         data.check_lengths(x, y, sample_weight)
         sample_weight = data.as_sample_weight(sample_weight, output_shape[:-1])

@@ -116,9 +116,12 @@ class TimeLoop:
         for level in self.levels:
             names = dict.fromkeys(level.cell.state_names + (level.cell.output_name,))
             level.d = {name: xp.zeros_like(level.states[name]) for name in names}
-            # contiguous transposes: a GEMM with a transposed view is ~2x slower at small k
-            level.backward_weights_t = tuple(xp.ascontiguousarray(w.T)
-                                             for w in level.cell.backward_weights())
+            # per-step GEMMs take contiguous transposes (a transposed view is ~7x slower at
+            # small k); the bottom kernel's only GEMM is over all steps, where a view is faster
+            kernel, recurrent_kernel = level.cell.backward_weights()
+            level.backward_weights_t = (kernel.T if level.index == 0 else
+                                        xp.ascontiguousarray(kernel.T),
+                                        xp.ascontiguousarray(recurrent_kernel.T))
 
     def backward(self):
         """Run the steps in reverse and add every cell's weight gradients.
