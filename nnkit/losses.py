@@ -72,8 +72,15 @@ class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
     sparse_labels = True
 
+    @staticmethod
+    def _label_entries(xp, y_pred, y_true):
+        """``(rows, labels)`` indexing the label's entry of each row of ``y_pred`` viewed as ``(M, C)``."""
+        labels = y_true.reshape(-1).astype("int64", copy=False)
+        return xp.arange(labels.size), labels
+
     def _picked(self, xp, y_pred, y_true):
-        return xp.take_along_axis(y_pred, y_true[..., None].astype("int64"), axis=-1)[..., 0]
+        entries = self._label_entries(xp, y_pred, y_true)
+        return y_pred.reshape(-1, y_pred.shape[-1])[entries].reshape(y_true.shape)
 
     def per_entry(self, xp, y_pred, y_true):
         return -xp.log(xp.maximum(self._picked(xp, y_pred, y_true), EPSILON))
@@ -82,7 +89,7 @@ class SparseCategoricalCrossentropy(Loss):
         picked = self._picked(xp, y_pred, y_true)
         grad = xp.zeros_like(y_pred)
         value = -1.0 / xp.maximum(picked, EPSILON) * (picked >= EPSILON)
-        xp.put_along_axis(grad, y_true[..., None].astype("int64"), value[..., None], axis=-1)
+        grad.reshape(-1, grad.shape[-1])[self._label_entries(xp, y_pred, y_true)] = value.reshape(-1)
         return grad
 
 

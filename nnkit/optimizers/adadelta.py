@@ -33,12 +33,12 @@ class Adadelta(Optimizer):
             self.update_step(xp, param, grad, slots)
             return
         grad_sq_avg, update_sq_avg = slots["grad_sq_avg"], slots["update_sq_avg"]
-        up, value = update_sq_avg[rows], param[rows]
+        up, value = update_sq_avg.take(rows, axis=0), param.take(rows, axis=0)
         grad_sq_avg *= self.rho
         update_sq_avg *= self.rho
-        sq = grad_sq_avg[rows]
+        sq = grad_sq_avg.take(rows, axis=0)
         work = (xp.empty_like(value), xp.empty_like(value))
-        self._rule(xp, value, grad[rows], sq, up, work, grad_sq_decayed=True)
+        self._rule(xp, value, grad.take(rows, axis=0), sq, up, work, grad_sq_decayed=True)
         grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
 
     def _rule(self, xp, param, grad, grad_sq_avg, update_sq_avg, buffers, grad_sq_decayed=False):

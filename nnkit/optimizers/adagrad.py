@@ -23,10 +23,12 @@ class Adagrad(Optimizer):
 
     def update_rows(self, xp, param, grad, slots, rows):
         # a zero gradient row changes neither its accumulator nor its parameters
-        grad, accumulator = grad[rows], slots["accumulator"][rows]
+        grad, accumulator = grad.take(rows, axis=0), slots["accumulator"].take(rows, axis=0)
         accumulator += grad * grad
         slots["accumulator"][rows] = accumulator
-        param[rows] -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
+        value = param.take(rows, axis=0)
+        value -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
+        param[rows] = value
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value":
