@@ -27,6 +27,33 @@ def test_scatter_add_rows_sums_repeated_indices(backend_name):
     np.testing.assert_allclose(backend.to_numpy(target), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("longest", [1, 2, 5, 64, 300])
+def test_segment_sums_match_reduceat(backend_name, longest):
+    """Runs of one row, odd and power-of-two lengths, one run much longer than the rest."""
+    backend = get_backend()
+    rng = np.random.default_rng(longest)
+    lengths = np.concatenate([rng.integers(1, longest + 1, 50), [longest, 1]])
+    values = rng.standard_normal((int(lengths.sum()), 4))
+    expected = np.add.reduceat(values, np.cumsum(lengths) - lengths, axis=0)
+    sums = backend.segment_sums(backend.asarray(values), backend.asarray(lengths))
+    np.testing.assert_allclose(backend.to_numpy(sums), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_scatter_add_rows_with_many_long_runs(backend_name):
+    """Zipf-like ids (one id in a third of the rows, e.g. padding) as in a real batch."""
+    backend = get_backend()
+    rng = np.random.default_rng(3)
+    index = np.minimum(rng.zipf(1.3, 600), 99)
+    values = rng.standard_normal((600, 5))
+    expected = np.zeros((100, 5))
+    np.add.at(expected, index, values)
+    target = backend.asarray(np.zeros((100, 5)))
+    rows = backend.scatter_add_rows(target, backend.asarray(index), backend.asarray(values))
+    np.testing.assert_allclose(backend.to_numpy(target), expected, rtol=1e-12, atol=1e-12)
+    if rows is not None:
+        assert backend.to_numpy(rows).tolist() == sorted(set(index.tolist()))
+
+
 def test_embedding_gradient_with_repeated_ids(float64):
     layer = nnkit.Embedding(5, 3)
     ids = np.array([[1, 1, 4, 0], [4, 1, 0, 0]])

@@ -40,8 +40,8 @@ class PackedBatch:
         final ``(N,)``: state-buffer row of each original row's last step.
         carry ``(N·T,)``: state-buffer row whose state is the output at each
             output position (the last valid step at or before it).
-        masked_position, run_start, run_target: masked output positions, the
-            start of each run of them sharing one carried state, and that state row.
+        masked_position, run_length, run_target: masked output positions, the
+            length of each run of them sharing one carried state, and that state row.
     """
 
     def __init__(self, mask, n, t, go_backwards=False):
@@ -88,7 +88,8 @@ class PackedBatch:
         self.source, self.output_position = to(source), to(output_position)
         self.sorted_row, self.previous, self.final = to(sorted_row), to(previous), to(final)
         self.carry, self.masked_position = to(carry), to(masked_position)
-        self.run_start, self.run_target = to(run_start), to(targets[run_start])
+        self.run_length = to(numpy.diff(run_start, append=masked_position.size))
+        self.run_target = to(targets[run_start])
 
     def step_rows(self, r):
         """Row slices of packed step ``r`` and of its previous step: ``(current, previous)``."""
@@ -116,11 +117,10 @@ class PackedBatch:
         """Route ``dy (N, T, H)`` back into ``d_states (P + N, H)`` (the inverse of ``sequence_output``).
 
         A valid position feeds its own packed row; each run of masked positions
-        feeds the one state it carried, summed with one ``add.reduceat``.
+        feeds the one state it carried, summed by ``Backend.segment_sums``.
         """
-        xp = get_backend().xp
         dy = dy.reshape(self.n * self.t, -1)
         d_states[:self.total] += dy[self.output_position]
         if self.masked_position.size:
-            d_states[self.run_target] += xp.add.reduceat(dy[self.masked_position],
-                                                         self.run_start, axis=0)
+            d_states[self.run_target] += get_backend().segment_sums(dy[self.masked_position],
+                                                                    self.run_length)
