@@ -39,5 +39,16 @@ class CupyBackend(Backend):
         cupyx.scatter_add(target, index, values)
         return None
 
+    def segment_sums(self, values, lengths):
+        """The base's pairwise passes need ``repeat`` with array counts, which CuPy lacks:
+        number each row's run with a cumulative sum and scatter-add the rows into their runs."""
+        import cupyx
+        xp = self.xp
+        run = xp.zeros(values.shape[0], xp.int64)
+        run[xp.cumsum(lengths)[:-1]] = 1
+        sums = xp.zeros((lengths.size,) + tuple(values.shape[1:]), values.dtype)
+        cupyx.scatter_add(sums, xp.cumsum(run), values)
+        return sums
+
     def synchronize(self):
         self.xp.cuda.get_current_stream().synchronize()
