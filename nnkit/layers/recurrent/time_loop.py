@@ -70,7 +70,7 @@ class TimeLoop:
                              "x_work": xp.empty((n, cell.input_size), dtype),
                              **cell.make_scratch(n, dtype)}
             if level.index == 0:
-                level.x = x_packed if keep_x is None else x_packed * keep_x[batch.sorted_row]
+                level.x = x_packed if keep_x is None else x_packed * keep_x.take(batch.sorted_row, axis=0)
                 kernel, _, bias = level.weights
                 xp.matmul(level.x, kernel, out=level.z)
                 level.z += bias
@@ -138,9 +138,9 @@ class TimeLoop:
         total = batch.total
         for level in self.levels:
             dz = level.z
-            recurrent = self.levels[level.source].states["h"][batch.previous]
+            recurrent = self.levels[level.source].states["h"].take(batch.previous, axis=0)
             if level.recurrent_mask is not None:
-                recurrent *= level.recurrent_mask[batch.sorted_row]
+                recurrent *= level.recurrent_mask.take(batch.sorted_row, axis=0)
             level.cell.add_grads(level.x[:total].T @ dz, recurrent.T @ dz, dz.sum(axis=0))
         bottom = self.levels[0]
         dx = bottom.z @ bottom.backward_weights_t[0]
@@ -148,7 +148,7 @@ class TimeLoop:
                                           {name: b[:total] for name, b in bottom.d.items()},
                                           dx, xp.empty_like(dx))
         if bottom.input_mask is not None:
-            dx *= bottom.input_mask[batch.sorted_row]
+            dx *= bottom.input_mask.take(batch.sorted_row, axis=0)
         initial_grads = [{name: level.d[name][total:] for name in level.cell.state_names}
                          for level in self.levels]
         return dx, initial_grads
