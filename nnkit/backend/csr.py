@@ -97,9 +97,9 @@ class CSRMatrix:
         starts = self.indptr[index]
         indptr = xp.zeros(index.size + 1, self.indptr.dtype)
         xp.cumsum(self.indptr[index + 1] - starts, out=indptr[1:])
-        total = int(indptr[-1])
-        rows = xp.searchsorted(indptr[1:], xp.arange(total), side="right")
-        positions = xp.arange(total) + (starts - indptr[:-1])[rows]
+        entries = xp.arange(int(indptr[-1]))
+        rows = xp.searchsorted(indptr[1:], entries, side="right")
+        positions = entries + (starts - indptr[:-1])[rows]
         return CSRMatrix(self.data[positions], self.indices[positions], indptr,
                          (index.size, self.shape[1]), rows)
 
@@ -136,13 +136,13 @@ class CSRMatrix:
         if self._compact is None:
             xp = self.xp
             # xp.unique(indices, return_inverse=True), without its overhead (~2x at this size)
-            order = xp.argsort(self.indices)
+            order = self.indices.argsort()
             ordered = self.indices[order]
             first = xp.ones(ordered.size, bool)
             xp.not_equal(ordered[1:], ordered[:-1], out=first[1:])
             columns = ordered[first]
             position = xp.empty_like(order)
-            position[order] = xp.cumsum(first) - 1
+            position[order] = first.cumsum() - 1
             compact = xp.zeros((self.shape[0], columns.size), self.dtype)
             compact[self.entry_rows, position] = self.data  # canonical CSR: (row, column) once
             self._compact = columns, compact

@@ -4,6 +4,8 @@ A model class gives ``forward(x, training, mask) -> (output, mask)``,
 ``backward(dy)``, ``named_parameters()``/``named_gradients()``/
 ``named_gradient_rows()`` and ``zero_grads()``; this mixin turns them into Keras's training loop.
 """
+import math
+
 import numpy
 
 from nnkit import config, losses, metrics as metrics_module, optimizers
@@ -35,11 +37,11 @@ def loss_weighting(entries_shape, mask, sample_weight):
         valid = mask.astype(config.floatx())
         weights = valid if weights is None else valid * weights
     if weights is None:
-        return None, float(numpy.prod(entries_shape))
+        return None, float(math.prod(entries_shape))
     weights = backend.xp.broadcast_to(weights, entries_shape)
     if per_step:
         return weights, max(float((weights > 0).sum()), 1.0)
-    return weights, float(numpy.prod(entries_shape))
+    return weights, float(math.prod(entries_shape))
 
 
 class _Tracker:
