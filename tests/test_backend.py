@@ -55,16 +55,20 @@ def _train_trace(x, y):
     return history.history["loss"], model.predict(x)
 
 
-@pytest.mark.parametrize("opt_out", [False, True])
-def test_numpy_backend_keeps_freed_memory_unless_opted_out(opt_out):
+@pytest.mark.parametrize("setting", [{}, {"NNKIT_KEEP_FREED_MEMORY": "0"},
+                                     {"MALLOC_TRIM_THRESHOLD_": "1000000"}],
+                         ids=["default", "opted_out", "user_tunes_malloc"])
+def test_numpy_backend_keeps_freed_memory_unless_opted_out(setting):
     """glibc's mmap/trim thresholds are raised when the NumPy backend starts (fresh process)."""
-    env = {**os.environ, "NNKIT_KEEP_FREED_MEMORY": "0" if opt_out else "1"}
+    env = {name: value for name, value in os.environ.items()
+           if name != "NNKIT_KEEP_FREED_MEMORY" and not name.startswith("MALLOC_")}
+    env.update(setting)
     code = ("from nnkit.backend import get_backend, host_memory; get_backend(); "
             "print(host_memory.keep_freed_memory())")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True)
-    expected = not opt_out and sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
-    assert done.stdout.strip() == str(expected)
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert done.stdout.strip() == str(glibc and not setting)
 
 
 def test_cupy_training_matches_numpy(backend_name):

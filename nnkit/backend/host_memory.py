@@ -4,11 +4,12 @@ A training step allocates and frees tens of MB of temporaries (embedded batches,
 packed sequences, gate and state buffers, gradients). With glibc's default,
 adaptive thresholds, freed memory at the top of the heap goes back to the OS
 as soon as a few MB are free, and the largest arrays get fresh ``mmap``s, so
-every batch touches new pages again: IMDB-LSTM training at (64, 200) took
-~470,000 page faults in 80 batches (~25,000 with the thresholds below) and ran
-~30 % slower. Raising the two thresholds keeps up to ``TRIM_THRESHOLD`` of
+every batch touches new pages again: IMDB-LSTM training and prediction at
+(64, 200) took 210,000-470,000 page faults in one test run (~25,000 with the
+thresholds below) and ran 15-30 % slower. Raising the two thresholds keeps up to ``TRIM_THRESHOLD`` of
 freed memory in the process; the peak RSS of ``benchmarks/memory.py`` does not
-change. Set ``NNKIT_KEEP_FREED_MEMORY=0`` to leave the C library's settings alone.
+change. Set ``NNKIT_KEEP_FREED_MEMORY=0`` to leave the C library's settings alone;
+they are also left alone when the user sets glibc's ``MALLOC_*`` variables or malloc tunables.
 """
 import os
 import sys
@@ -20,6 +21,9 @@ MMAP_THRESHOLD = 64 << 20
 #: Free memory kept at the top of the heap before it is returned to the OS.
 TRIM_THRESHOLD = 256 << 20
 
+#: Environment variables through which a user sets glibc's thresholds themselves.
+USER_MALLOC_SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+
 _applied = None
 
 
@@ -28,7 +32,8 @@ def keep_freed_memory():
 
     Returns:
         True where the thresholds were set (Linux with glibc, not opted out),
-        False elsewhere (another OS or C library, or ``NNKIT_KEEP_FREED_MEMORY=0``).
+        False elsewhere (another OS or C library, ``NNKIT_KEEP_FREED_MEMORY=0``, or
+        malloc settings of the user's own in the environment).
     """
     global _applied
     if _applied is None:
@@ -39,6 +44,9 @@ def keep_freed_memory():
 def _set_thresholds():
     if os.environ.get("NNKIT_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith("linux"):
         return False
+    if any(name in os.environ for name in USER_MALLOC_SETTINGS) or \
+            "glibc.malloc" in os.environ.get("GLIBC_TUNABLES", ""):
+        return False  # the user tunes malloc already: theirs wins
     import ctypes
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter already uses
