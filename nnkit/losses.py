@@ -73,23 +73,25 @@ class SparseCategoricalCrossentropy(Loss):
     sparse_labels = True
 
     @staticmethod
-    def _label_entries(xp, y_pred, y_true):
-        """``(rows, labels)`` indexing the label's entry of each row of ``y_pred`` viewed as ``(M, C)``."""
+    def _label_entries(xp, y_true):
+        """``(rows, labels)``: the label's entry in each row of the predictions viewed as ``(M, C)``."""
         labels = y_true.reshape(-1).astype("int64", copy=False)
         return xp.arange(labels.size), labels
 
-    def _picked(self, xp, y_pred, y_true):
-        entries = self._label_entries(xp, y_pred, y_true)
-        return y_pred.reshape(-1, y_pred.shape[-1])[entries].reshape(y_true.shape)
+    @staticmethod
+    def _rows(array):
+        """``(..., C)`` → ``(M, C)`` view."""
+        return array.reshape(-1, array.shape[-1])
 
     def per_entry(self, xp, y_pred, y_true):
-        return -xp.log(xp.maximum(self._picked(xp, y_pred, y_true), EPSILON))
+        picked = self._rows(y_pred)[self._label_entries(xp, y_true)]
+        return -xp.log(xp.maximum(picked, EPSILON)).reshape(y_true.shape)
 
     def per_entry_grad(self, xp, y_pred, y_true):
-        picked = self._picked(xp, y_pred, y_true)
+        entries = self._label_entries(xp, y_true)
+        picked = self._rows(y_pred)[entries]
         grad = xp.zeros_like(y_pred)
-        value = -1.0 / xp.maximum(picked, EPSILON) * (picked >= EPSILON)
-        grad.reshape(-1, grad.shape[-1])[self._label_entries(xp, y_pred, y_true)] = value.reshape(-1)
+        self._rows(grad)[entries] = -1.0 / xp.maximum(picked, EPSILON) * (picked >= EPSILON)
         return grad
 
 

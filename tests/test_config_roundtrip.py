@@ -76,7 +76,7 @@ def test_layer_config_round_trip(class_name):
     if class_name not in LAYER_ARGS:
         pytest.fail(f"layer {class_name} is registered but has no entry in LAYER_ARGS")
     if class_name not in LAYERS.names():
-        pytest.skip(f"{class_name} is not registered in this tree")
+        pytest.fail(f"LAYER_ARGS names {class_name}, which is not a registered layer (stale entry)")
     make_kwargs, make_input = LAYER_ARGS[class_name]
     cls = LAYERS.get(class_name)
     layer = cls(**make_kwargs(), name=f"my_{class_name.lower()}")

@@ -124,8 +124,6 @@ def test_divergence_recovers_by_lowering_learning_rate():
 
 
 def test_recurrent_layer_time_step():
-    if not hasattr(nnkit, "LSTM"):
-        pytest.skip("nnkit.LSTM not available yet")
     x, y = _ids()
     model = _text_model(nnkit.LSTM(3))
     guard = NaNGuard(verbose=0)

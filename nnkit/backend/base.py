@@ -29,10 +29,9 @@ class Backend:
         """``target[index[i]] += values[i]`` for every ``i``, repeated indices summed.
 
         Shapes: target ``(V, E)``, index ``(M,)`` integers, values ``(M, E)``.
-        Sorts the indices; a run of one index is its own sum (one gather), the
-        longer runs go through ``segment_sums`` (most ids in a batch occur
-        once); several times faster than ``add.at``. The CuPy backend uses an
-        atomic scatter-add.
+        Sorts the indices and sums each run of one index with ``segment_sums``;
+        several times faster than ``add.at``. The CuPy backend uses an atomic
+        scatter-add.
 
         Returns:
             the sorted distinct rows of ``target`` that changed ``(R,)``, or None
@@ -46,15 +45,20 @@ class Backend:
         order = xp.argsort(index, kind="stable")
         ordered = index[order]
         starts = xp.flatnonzero(xp.concatenate([xp.ones(1, bool), ordered[1:] != ordered[:-1]]))
-        lengths = xp.diff(starts, append=index.size)
-        sums = values[order[starts]]
-        repeated = xp.flatnonzero(lengths > 1)
-        if repeated.size:
-            members = order[xp.repeat(lengths > 1, lengths)]
-            sums[repeated] = self.segment_sums(values[members], lengths[repeated])
+        sums = self.segment_sums(values.take(order, axis=0), xp.diff(starts, append=index.size))
         rows = ordered[starts]
-        target[rows] += sums
+        self.add_to_rows(target, rows, sums)
         return rows
+
+    def add_to_rows(self, target, rows, delta):
+        """``target[rows] += delta`` for distinct ``rows (R,)``, ``delta (R, ...)``.
+
+        Reads the rows with ``take`` (~1.5-3x faster than ``target[rows]`` for
+        short rows) and writes them back once.
+        """
+        current = target.take(rows, axis=0)
+        current += delta
+        target[rows] = current
 
     def segment_sums(self, values, lengths):
         """Sum each run of consecutive rows: ``values (M, E)`` in runs of ``lengths (R,)`` → ``(R, E)``.
@@ -62,8 +66,9 @@ class Backend:
         Every length is ≥ 1 and they add up to M; ``values`` is overwritten.
         A pairwise (tree) reduction: pass ``s`` adds row ``j + s`` into row
         ``j`` at the offsets 0, 2s, 4s, … of every run longer than ``s``, so
-        log2(longest run) vectorised passes; ``add.reduceat`` takes ~2 µs per
-        run at the sizes of a batch, several ms for thousands of runs.
+        log2(longest run) vectorised passes that touch only the rows of runs
+        longer than one; ``add.reduceat`` takes ~2 µs per run at the sizes of a
+        batch, several ms for thousands of runs.
         """
         xp = self.xp
         starts = xp.cumsum(lengths) - lengths

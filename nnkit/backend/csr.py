@@ -120,9 +120,7 @@ class CSRMatrix:
         xp, start, changed = self.xp, 0, []
         for block in self._blocks():
             columns, compact = block.compact()
-            rows = target.take(columns, axis=0)  # take: ~3x faster than target[columns]
-            rows += compact.T @ dz[start:start + block.shape[0]]
-            target[columns] = rows
+            get_backend().add_to_rows(target, columns, compact.T @ dz[start:start + block.shape[0]])
             start += block.shape[0]
             changed.append(columns)
         return changed[0] if len(changed) == 1 else xp.unique(xp.concatenate(changed))

@@ -1,4 +1,5 @@
 """Adagrad: per-element steps shrinking with the sum of squared gradients."""
+from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
 
@@ -26,9 +27,8 @@ class Adagrad(Optimizer):
         grad, accumulator = grad.take(rows, axis=0), slots["accumulator"].take(rows, axis=0)
         accumulator += grad * grad
         slots["accumulator"][rows] = accumulator
-        value = param.take(rows, axis=0)
-        value -= self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon)
-        param[rows] = value
+        get_backend().add_to_rows(param, rows,
+                                  -self.learning_rate * grad / (xp.sqrt(accumulator) + self.epsilon))
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value":
