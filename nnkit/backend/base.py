@@ -14,6 +14,10 @@ class Backend:
     """
 
     name = None
+    #: a compiled LSTM time loop (``compiled_lstm.CompiledLSTMLoop``) or None: the
+    #: recurrent layers then run their steps with ``xp`` calls
+    lstm_loop = None
+
     def __init__(self, xp):
         self.xp = xp
 

@@ -92,6 +92,10 @@ class Cell:
         self.grads["recurrent_kernel"] += dU
         self.grads["bias"] += db
 
+    def compiled_loop(self, dtype):
+        """The backend's compiled time loop for this cell alone, or None (then steps in ``xp``)."""
+        return None
+
     def make_scratch(self, n, dtype):
         """Per-batch work buffers for the step functions (sliced to ``[:k]``)."""
         return {}

@@ -1,4 +1,5 @@
 """LSTM without peepholes, in Keras's weight layout (gate blocks i, f, c, o)."""
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
@@ -79,6 +80,12 @@ class LSTMCell(Cell):
             target[..., :2 * h] += grad[..., :2 * h]
             target[..., 2 * h:3 * h] += grad[..., 3 * h:]
             target[..., 3 * h:] += grad[..., 2 * h:3 * h]
+
+    def compiled_loop(self, dtype):
+        loop = get_backend().lstm_loop
+        if loop is not None and self.activation == "tanh" and loop.supports(dtype):
+            return loop
+        return None
 
     def make_scratch(self, n, dtype):
         xp, h = self._xp, self.units

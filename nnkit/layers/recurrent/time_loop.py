@@ -11,6 +11,10 @@ before, which is processed later, so ``dh_next`` needs no buffer of its own.
 After the loop each cell's weight gradients are one GEMM over all steps
 (``dW = Xᵀ·dZ``, ``dU = Rᵀ·dZ``) and the first cell's ``dx`` is one GEMM.
 
+A stack of one cell whose backend has a compiled loop for it
+(``Cell.compiled_loop``: the NumPy backend's LSTM) runs all steps in one call
+instead, in the same buffers; the GEMMs around the loop are the same.
+
 Shapes: N batch, P valid steps in the batch, D input size, H state size.
 """
 from nnkit.backend import get_backend
@@ -54,6 +58,7 @@ class TimeLoop:
         """
         xp, batch = self.xp, self.batch
         total, n, dtype = batch.total, batch.n, x_packed.dtype
+        self.compiled = self.levels[0].cell.compiled_loop(dtype) if len(self.levels) == 1 else None
         for level, init, keep_x, keep_r in zip(self.levels, initial_states, input_masks,
                                                recurrent_masks):
             cell = level.cell
@@ -64,7 +69,7 @@ class TimeLoop:
             for name in cell.state_names:
                 level.states[name][total:] = init[name]
             level.z = xp.empty((total, cell.width), dtype)
-            level.scratch = {"r": xp.empty((n, cell.recurrent_size), dtype),
+            level.scratch = None if self.compiled else {"r": xp.empty((n, cell.recurrent_size), dtype),
                              "z": xp.empty((n, cell.width), dtype),
                              "x": xp.empty((n, cell.input_size), dtype),
                              "x_work": xp.empty((n, cell.input_size), dtype),
@@ -78,6 +83,11 @@ class TimeLoop:
                 below = self.levels[level.index - 1]
                 level.x = (below.states[below.cell.output_name] if keep_x is None
                            else xp.empty((total + n, cell.input_size), dtype))
+        if self.compiled:
+            bottom = self.levels[0]
+            self.compiled.forward(batch, bottom.z, bottom.states, bottom.weights[1],
+                                  bottom.recurrent_mask)
+            return
         for r in range(len(batch.batch_sizes)):
             rows, prev_rows = batch.step_rows(r)
             for level in self.levels:
@@ -116,10 +126,13 @@ class TimeLoop:
         for level in self.levels:
             names = dict.fromkeys(level.cell.state_names + (level.cell.output_name,))
             level.d = {name: xp.zeros_like(level.states[name]) for name in names}
+            level.backward_weights = level.cell.backward_weights()
+            if self.compiled:
+                continue
             # per-step GEMMs take contiguous transposes (a transposed view is ~7x slower at
-            # small k); the bottom kernel's only GEMM is over all steps, where a view is faster
-            kernel, recurrent_kernel = level.cell.backward_weights()
-            level.backward_weights_t = (kernel.T if level.index == 0 else
+            # small k); the bottom kernel's only GEMM is over all steps (after the loop)
+            kernel, recurrent_kernel = level.backward_weights
+            level.backward_weights_t = (None if level.index == 0 else
                                         xp.ascontiguousarray(kernel.T),
                                         xp.ascontiguousarray(recurrent_kernel.T))
 
@@ -131,10 +144,15 @@ class TimeLoop:
             ``{state name: (N, H)}`` in sorted row order.
         """
         xp, batch = self.xp, self.batch
-        for r in reversed(range(len(batch.batch_sizes))):
-            rows, prev_rows = batch.step_rows(r)
-            for level in reversed(self.levels):
-                self._step_backward(level, rows, prev_rows)
+        bottom = self.levels[0]
+        if self.compiled:
+            self.compiled.backward(batch, bottom.z, bottom.states, bottom.d,
+                                   bottom.backward_weights[1], bottom.recurrent_mask)
+        else:
+            for r in reversed(range(len(batch.batch_sizes))):
+                rows, prev_rows = batch.step_rows(r)
+                for level in reversed(self.levels):
+                    self._step_backward(level, rows, prev_rows)
         total = batch.total
         for level in self.levels:
             dz = level.z
@@ -142,8 +160,7 @@ class TimeLoop:
             if level.recurrent_mask is not None:
                 recurrent *= level.recurrent_mask.take(batch.sorted_row, axis=0)
             level.cell.add_grads(level.x[:total].T @ dz, recurrent.T @ dz, dz.sum(axis=0))
-        bottom = self.levels[0]
-        dx = bottom.z @ bottom.backward_weights_t[0]
+        dx = bottom.z @ bottom.backward_weights[0].T
         bottom.cell.add_direct_input_grad({name: b[:total] for name, b in bottom.states.items()},
                                           {name: b[:total] for name, b in bottom.d.items()},
                                           dx, xp.empty_like(dx))

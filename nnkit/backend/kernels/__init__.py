@@ -1,0 +1,1 @@
+"""C sources of the NumPy backend's compiled hot spot (built by ``pip install``; see ``compiled_lstm``)."""
