@@ -1,7 +1,7 @@
-"""Build the NumPy backend's compiled LSTM loop; everything else is in pyproject.toml.
+"""Build the NumPy backend's compiled kernels (matmul, LSTM loop); everything else is in pyproject.toml.
 
 The extension is optional: without a C compiler (or OpenMP) the install goes on
-and the time loop runs in NumPy (``nnkit/backend/compiled_lstm.py``).
+and the time loop runs in NumPy (``nnkit/backend/kernels/__init__.py``).
 """
 import sys
 
@@ -12,7 +12,8 @@ if sys.platform == "win32":
 else:
     flags, link = ["-O3", "-march=native", "-fopenmp"], ["-fopenmp"]
 
-setup(ext_modules=[Extension("nnkit.backend.kernels.lstm_loop",
-                             sources=["nnkit/backend/kernels/lstm_loop.c"],
-                             depends=["nnkit/backend/kernels/lstm_loop_typed.h"],
+setup(ext_modules=[Extension("nnkit.backend.kernels.cpu_kernels",
+                             sources=["nnkit/backend/kernels/cpu_kernels.c"],
+                             depends=["nnkit/backend/kernels/gemm_typed.h",
+                                      "nnkit/backend/kernels/lstm_loop_typed.h"],
                              extra_compile_args=flags, extra_link_args=link, optional=True)])

@@ -1,10 +1,8 @@
-"""The compiled LSTM time loop of the NumPy backend (``kernels/lstm_loop.c``).
+"""The compiled LSTM time loop of the NumPy backend (``kernels/lstm_loop_typed.h``).
 
-``pip install`` builds ``nnkit/backend/kernels/lstm_loop.c`` into the extension
-``nnkit.backend.kernels.lstm_loop``; ``load()`` opens it with ctypes on first
-use. Where it was not built (no C compiler at install time, or
-``NNKIT_COMPILED_LSTM=0``), ``load()`` returns None and ``TimeLoop`` runs the
-same steps with NumPy calls (``LSTMCell.step_forward`` / ``step_backward``).
+Where the compiled library was not built (``kernels.load_library``),
+``TimeLoop`` runs the same steps with NumPy calls (``LSTMCell.step_forward`` /
+``step_backward``).
 
 The loop computes exactly what those step functions and ``TimeLoop``'s
 per-step GEMMs compute, in the same packed buffers: ``z`` holds the
@@ -19,15 +17,11 @@ Shapes: P packed steps, N rows (sorted longest first), H state size; gate
 column blocks in the loop's order (i, f, o, g).
 """
 import ctypes
-import importlib.util
-import os
 
 import numpy
 
 _FUNCTIONS = {numpy.dtype(numpy.float32): ("lstm_forward_f32", "lstm_backward_f32"),
               numpy.dtype(numpy.float64): ("lstm_forward_f64", "lstm_backward_f64")}
-_library = None
-_looked_up = False
 
 
 class CompiledLSTMLoop:
@@ -38,7 +32,7 @@ class CompiledLSTMLoop:
         self._functions = {}
         for dtype, names in _FUNCTIONS.items():
             functions = tuple(getattr(library, name) for name in names)
-            for function, arrays in zip(functions, (6, 7)):
+            for function, arrays in zip(functions, (7, 7)):
                 function.argtypes = [size, pointer, pointer, size] + [pointer] * arrays
                 function.restype = ctypes.c_int
             self._functions[dtype] = functions
@@ -46,19 +40,20 @@ class CompiledLSTMLoop:
     def supports(self, dtype):
         return numpy.dtype(dtype) in self._functions
 
-    def forward(self, batch, z, states, recurrent_kernel, keep=None):
+    def forward(self, batch, z, bias, states, recurrent_kernel, keep=None):
         """Run every packed step forwards.
 
         Args:
             batch: the ``PackedBatch``.
-            z: ``(P, 4H)`` ``x·W + b`` on entry (i, f, o columns halved);
+            z: ``(P, 4H)`` ``x·W`` on entry (no bias; i, f, o columns halved);
                 the activated gates on return.
+            bias: ``(4H,)`` in loop order, i, f, o entries halved.
             states: ``"h"``, ``"c"``, ``"tanh_c"`` → ``(P + N, H)``, rows P… the
                 initial ``h`` and ``c``; the other rows are written.
             recurrent_kernel: ``(H, 4H)`` in loop order, i, f, o columns halved.
             keep: ``(N, H)`` recurrent-dropout keep-mask (sorted rows) or None.
         """
-        self._call(0, batch, z, [z, states["h"], states["c"], states["tanh_c"],
+        self._call(0, batch, z, [z, bias, states["h"], states["c"], states["tanh_c"],
                                  recurrent_kernel, keep])
 
     def backward(self, batch, z, states, d, recurrent_kernel, keep=None):
@@ -83,23 +78,10 @@ class CompiledLSTMLoop:
                 raise ValueError("compiled LSTM loop: every buffer must be C-contiguous "
                                  f"{z.dtype}, received {array.dtype} "
                                  f"(contiguous: {array.flags.c_contiguous})")
-        sizes = numpy.asarray(batch.batch_sizes, numpy.int64)
+        steps = numpy.asarray(batch.batch_sizes, numpy.int64)
         offsets = numpy.asarray(batch.offsets, numpy.int64)
-        status = function(len(batch.batch_sizes), sizes.ctypes.data, offsets.ctypes.data,
+        status = function(len(batch.batch_sizes), steps.ctypes.data, offsets.ctypes.data,
                           z.shape[1] // 4,
                           *(None if a is None else a.ctypes.data for a in arrays))
         if status != 0:
             raise MemoryError("compiled LSTM loop: out of memory for its packed weights")
-
-
-def load():
-    """The compiled loop, or None where the extension was not built or is switched off."""
-    global _library, _looked_up
-    if not _looked_up:
-        _looked_up = True
-        spec = None
-        if os.environ.get("NNKIT_COMPILED_LSTM", "1") != "0":
-            spec = importlib.util.find_spec("nnkit.backend.kernels.lstm_loop")
-        if spec is not None and spec.origin:
-            _library = CompiledLSTMLoop(ctypes.CDLL(spec.origin))
-    return _library

@@ -56,7 +56,8 @@ class TimeLoop:
                 input, or None; one mask per sequence, reused at every step.
             recurrent_masks: per cell, a keep-mask ``(N, R_l)`` for its recurrent input, or None.
         """
-        xp, batch = self.xp, self.batch
+        backend, batch = get_backend(), self.batch
+        xp = backend.xp
         total, n, dtype = batch.total, batch.n, x_packed.dtype
         self.compiled = self.levels[0].cell.compiled_loop(dtype) if len(self.levels) == 1 else None
         for level, init, keep_x, keep_r in zip(self.levels, initial_states, input_masks,
@@ -69,25 +70,28 @@ class TimeLoop:
             for name in cell.state_names:
                 level.states[name][total:] = init[name]
             level.z = xp.empty((total, cell.width), dtype)
-            level.scratch = None if self.compiled else {"r": xp.empty((n, cell.recurrent_size), dtype),
-                             "z": xp.empty((n, cell.width), dtype),
-                             "x": xp.empty((n, cell.input_size), dtype),
-                             "x_work": xp.empty((n, cell.input_size), dtype),
-                             **cell.make_scratch(n, dtype)}
             if level.index == 0:
                 level.x = x_packed if keep_x is None else x_packed * keep_x.take(batch.sorted_row, axis=0)
-                kernel, _, bias = level.weights
-                xp.matmul(level.x, kernel, out=level.z)
-                level.z += bias
             else:
                 below = self.levels[level.index - 1]
                 level.x = (below.states[below.cell.output_name] if keep_x is None
                            else xp.empty((total + n, cell.input_size), dtype))
-        if self.compiled:
-            bottom = self.levels[0]
-            self.compiled.forward(batch, bottom.z, bottom.states, bottom.weights[1],
+        bottom = self.levels[0]
+        kernel, recurrent_kernel, bias = bottom.weights
+        if self.compiled:                       # it adds the bias itself
+            backend.matmul(bottom.x, kernel, out=bottom.z)
+            self.compiled.forward(batch, bottom.z, bias, bottom.states, recurrent_kernel,
                                   bottom.recurrent_mask)
             return
+        for level in self.levels:
+            cell = level.cell
+            level.scratch = {"r": xp.empty((n, cell.recurrent_size), dtype),
+                             "z": xp.empty((n, cell.width), dtype),
+                             "x": xp.empty((n, cell.input_size), dtype),
+                             "x_work": xp.empty((n, cell.input_size), dtype),
+                             **cell.make_scratch(n, dtype)}
+        bottom.z[...] = bias
+        backend.matmul(bottom.x, kernel, out=bottom.z, accumulate=True)
         for r in range(len(batch.batch_sizes)):
             rows, prev_rows = batch.step_rows(r)
             for level in self.levels:
@@ -143,8 +147,8 @@ class TimeLoop:
             ``(dx_packed, initial_state_grads)``: ``(P, D)`` and, per cell,
             ``{state name: (N, H)}`` in sorted row order.
         """
-        xp, batch = self.xp, self.batch
-        bottom = self.levels[0]
+        backend, batch = get_backend(), self.batch
+        xp, bottom = backend.xp, self.levels[0]
         if self.compiled:
             self.compiled.backward(batch, bottom.z, bottom.states, bottom.d,
                                    bottom.backward_weights[1], bottom.recurrent_mask)
@@ -159,8 +163,9 @@ class TimeLoop:
             recurrent = self.levels[level.source].states["h"].take(batch.previous, axis=0)
             if level.recurrent_mask is not None:
                 recurrent *= level.recurrent_mask.take(batch.sorted_row, axis=0)
-            level.cell.add_grads(level.x[:total].T @ dz, recurrent.T @ dz, dz.sum(axis=0))
-        dx = bottom.z @ bottom.backward_weights[0].T
+            level.cell.add_grads(backend.matmul(level.x[:total].T, dz),
+                                 backend.matmul(recurrent.T, dz), dz.sum(axis=0))
+        dx = backend.matmul(bottom.z, bottom.backward_weights[0].T)
         bottom.cell.add_direct_input_grad({name: b[:total] for name, b in bottom.states.items()},
                                           {name: b[:total] for name, b in bottom.d.items()},
                                           dx, xp.empty_like(dx))

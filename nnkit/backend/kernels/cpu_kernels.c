@@ -1,22 +1,21 @@
-/* The LSTM time loop over packed steps, compiled: the NumPy backend's hot spot.
+/* The NumPy backend's compiled hot spots: matrix products and the LSTM time loop.
  *
- * nnkit/layers/recurrent/time_loop.py runs every recurrent cell step by step
- * with NumPy calls; for one LSTM cell on the CPU it hands the whole loop to
- * the two functions here instead (through nnkit/backend/compiled_lstm.py,
- * which documents the arguments). They compute exactly what LSTMCell's
- * step_forward / step_backward and TimeLoop's per-step GEMMs compute, in the
- * same buffers, with two differences that make them fast:
+ * nnkit/backend/compiled_matmul.py and compiled_lstm.py load these functions
+ * with ctypes and document their arguments:
  *
- *  - the recurrent kernel is copied once per call into panels of NR columns
- *    (packed[p][k][0..NR)), so each step's GEMM streams it from cache instead
- *    of re-packing 4H·H weights per step as a BLAS call does;
- *  - the rows of the batch are split between threads (row j goes to thread
- *    j mod T). A sequence's steps depend only on its own earlier steps, so the
- *    threads never wait for each other inside the loop.
+ *  - matmul_f32 / matmul_f64 (gemm_typed.h): C (+)= A · B with AVX-512-wide
+ *    micro-tiles, B packed once per call, tiles shared among OpenMP threads;
+ *  - lstm_forward / lstm_backward (lstm_loop_typed.h): every packed step of
+ *    one LSTM cell, computing exactly what LSTMCell.step_forward /
+ *    step_backward and TimeLoop's per-step GEMMs compute, in the same buffers.
+ *    The recurrent kernel is packed once per call instead of once per step,
+ *    and the batch's rows are split between threads (row j to thread j mod T):
+ *    a sequence's steps depend only on its own past, so the threads never wait
+ *    for each other inside the loop.
  *
- * The float and double versions are the same code (lstm_loop_typed.h,
- * included twice). The float version uses its own vectorised tanh (below);
- * the double one uses libm's, so gradient checks in float64 see exact tanh.
+ * Each typed file is included twice, for float and double. The float version
+ * uses its own vectorised tanh (below); the double one uses libm's, so
+ * gradient checks in float64 see exact tanh.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -31,6 +30,16 @@
 #define MR 8           /* rows of one GEMM micro-tile */
 #define VBYTES 64      /* bytes of one vector of the micro-tile (an AVX-512 register) */
 #define NV 2           /* vectors per micro-tile row */
+#define KC 256         /* depth of one packed chunk of B in matmul (32 KiB of float panel: L1) */
+
+/* An empty asm that makes the compiler hold vector v in a register (see tile). */
+#if defined(__x86_64__) || defined(__i386__)
+#define KEEP_IN_REGISTER(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define KEEP_IN_REGISTER(v) __asm__("" : "+w"(v))
+#else
+#define KEEP_IN_REGISTER(v) ((void)0)
+#endif
 
 /* tanh of n floats in place, 16 at a time with GCC vector types (the
  * compiler does not vectorise a scalar version with selects): odd Taylor series
@@ -106,9 +115,16 @@ static int thread_index(void)
 #endif
 }
 
+#define CAT_(a, b) a##_##b
+#define CAT(a, b) CAT_(a, b)
+#define NAME(x) CAT(x, SUFFIX)                  /* NAME(gemm) → gemm_f32 / gemm_f64 */
+#define VL ((int64_t)(VBYTES / sizeof(REAL)))   /* elements per vector */
+#define NR (NV * VL)                            /* columns of one micro-tile */
+
 #define REAL float
 #define SUFFIX f32
 #define TANH tanh_f32
+#include "gemm_typed.h"
 #include "lstm_loop_typed.h"
 #undef REAL
 #undef SUFFIX
@@ -117,10 +133,11 @@ static int thread_index(void)
 #define REAL double
 #define SUFFIX f64
 #define TANH tanh_f64
+#include "gemm_typed.h"
 #include "lstm_loop_typed.h"
 
 /* A Python module with no functions, so the file can be built and found as an
  * extension; nnkit loads the functions above with ctypes. */
-static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, .m_name = "lstm_loop", .m_size = -1 };
+static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, .m_name = "cpu_kernels", .m_size = -1 };
 
-PyMODINIT_FUNC PyInit_lstm_loop(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_cpu_kernels(void) { return PyModule_Create(&module); }
