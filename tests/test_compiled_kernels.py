@@ -1,0 +1,171 @@
+"""The NumPy backend's compiled kernels: built, used, and equal to the NumPy computation.
+
+The compiled LSTM loop must give what ``LSTMCell.step_forward`` / ``step_backward``
+and ``TimeLoop``'s per-step GEMMs give (the path CuPy and the other cells take);
+the compiled matmul what ``numpy.matmul`` gives. Outputs and every gradient are
+compared over ragged masks, reversed sequences, recurrent dropout, initial
+states and state sizes that do and do not fill the kernels' vectors.
+"""
+import contextlib
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnkit
+from nnkit.backend import get_backend
+from nnkit.backend.base import Backend
+
+MASK = np.array([[1, 1, 1, 1, 0, 0, 0],
+                 [0, 0, 1, 1, 1, 1, 1],
+                 [1, 0, 1, 1, 0, 1, 0],
+                 [1, 1, 1, 1, 1, 1, 1],
+                 [0, 0, 0, 0, 0, 0, 0],   # all padding
+                 [1, 0, 0, 0, 0, 0, 0]], bool)
+
+
+@contextlib.contextmanager
+def numpy_steps():
+    """Run the recurrent layers as the NumPy backend does without the compiled kernels."""
+    backend = get_backend()
+    loop, matmul = backend.lstm_loop, backend.matmul
+    backend.lstm_loop, backend.matmul = None, Backend.matmul.__get__(backend)
+    try:
+        yield
+    finally:
+        backend.lstm_loop, backend.matmul = loop, matmul
+
+
+def test_kernels_are_built_and_used_by_default():
+    if os.environ.get("NNKIT_COMPILED") == "0":
+        pytest.skip("compiled kernels switched off by NNKIT_COMPILED=0")
+    backend = get_backend()
+    assert backend.lstm_loop is not None, "nnkit.backend.kernels.cpu_kernels was not built"
+    for dtype in ("float32", "float64"):
+        assert nnkit.LSTM(3).make_cells()[0].compiled_loop(dtype) is backend.lstm_loop
+    assert nnkit.LSTM(3, activation="relu").make_cells()[0].compiled_loop("float32") is None
+
+
+def test_switched_off_by_environment_variable():
+    code = ("import nnkit; b = nnkit.backend.get_backend(); "
+            "print(b.lstm_loop is None, type(b.matmul).__name__)")
+    env = {**os.environ, "NNKIT_COMPILED": "0"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)
+    assert out.stdout.split() == ["True", "method"]
+
+
+def assert_product_close(actual, a, b, expected):
+    """Within the forward-error bound of a dot product of length K: K·eps·(|a|·|b|)."""
+    bound = a.shape[1] * np.finfo(a.dtype).eps * (np.abs(a) @ np.abs(b))
+    assert actual.shape == expected.shape and actual.dtype == a.dtype
+    assert np.all(np.abs(actual - expected) <= bound), np.abs(actual - expected).max()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("m, k, n", [(1, 1, 1), (7, 5, 3), (8, 128, 512), (37, 300, 70),
+                                     (300, 33, 45), (5, 600, 16), (0, 4, 3), (3, 0, 4)])
+def test_matmul_matches_numpy(dtype, m, k, n):
+    rng = np.random.default_rng(m * 1000 + k * 10 + n)
+    a, b = rng.normal(size=(m, k)).astype(dtype), rng.normal(size=(k, n)).astype(dtype)
+    matmul = get_backend().matmul
+    assert_product_close(matmul(a, b), a, b, a @ b)
+    # transposed views as operands, accumulation into a given output
+    at, bt = np.ascontiguousarray(a.T).T, np.ascontiguousarray(b.T).T
+    out = rng.normal(size=(m, n)).astype(dtype)
+    expected = out + a @ b
+    assert matmul(at, bt, out=out, accumulate=True) is out
+    assert_product_close(out, a, b, expected)
+
+
+def test_matmul_falls_back_for_other_dtypes_and_checks_out():
+    matmul = get_backend().matmul
+    a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(matmul(a, b), a @ b)
+    with pytest.raises(ValueError, match=r"out has shape \(2, 5\), expected \(2, 4\)"):
+        matmul(a.astype(np.float32), b.astype(np.float32), out=np.empty((2, 5), np.float32))
+
+
+def run_layer(layer, x, mask, initial, dys, seed):
+    """Forward in training mode and backward; return outputs, dx and every gradient."""
+    nnkit.set_seed(seed)                  # the same dropout masks on both paths
+    for grad in layer.grads.values():
+        grad[...] = 0
+    outputs = layer(x, training=True, mask=mask, initial_state=initial)
+    dx = layer.backward(dys)
+    return [np.array(o) for o in outputs] + [np.array(dx)] + [
+        np.array(g) for g in layer.grads.values()]
+
+
+@pytest.mark.parametrize("units", [3, 16, 21, 40])
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("recurrent_dropout", [0.0, 0.4])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_compiled_loop_matches_numpy_steps(units, go_backwards, recurrent_dropout, dtype):
+    nnkit.set_floatx(dtype)
+    rng = np.random.default_rng(units)
+    n, t, d = MASK.shape[0], MASK.shape[1], 5
+    x = rng.normal(size=(n, t, d)).astype(dtype)
+    initial = [rng.normal(size=(n, units)).astype(dtype) for _ in range(2)]
+    layer = nnkit.LSTM(units, return_sequences=True, return_state=True,
+                       go_backwards=go_backwards, dropout=0.2,
+                       recurrent_dropout=recurrent_dropout)
+    layer(x, mask=MASK)
+    layer.set_weights([rng.normal(scale=0.4, size=w.shape) for w in layer.get_weights()])
+    dys = [rng.normal(size=(n, t, units)).astype(dtype),
+           rng.normal(size=(n, units)).astype(dtype), rng.normal(size=(n, units)).astype(dtype)]
+    assert layer.cells[0].compiled_loop(dtype) is not None
+    compiled = run_layer(layer, x, MASK, initial, dys, seed=7)
+    with numpy_steps():
+        assert get_backend().lstm_loop is None
+        stepped = run_layer(layer, x, MASK, initial, dys, seed=7)
+    names = ["y", "h", "c", "dx", *layer.grads]
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    for name, ours, reference in zip(names, compiled, stepped):
+        scale = max(1.0, float(np.abs(reference).max()))
+        np.testing.assert_allclose(ours, reference, rtol=0, atol=tol * scale, err_msg=name)
+
+
+def test_float32_loop_is_as_accurate_as_numpy_float32():
+    """The float kernel's own tanh: float32 outputs stay within float32 rounding of float64."""
+    rng = np.random.default_rng(5)
+    x64 = rng.normal(scale=3.0, size=(8, 30, 12))       # large inputs: saturated gates too
+    weights = None
+    results = {}
+    for dtype in ("float64", "float32"):
+        nnkit.set_floatx(dtype)
+        layer = nnkit.LSTM(32, return_sequences=True)
+        layer(x64.astype(dtype))
+        if weights is None:
+            weights = [rng.normal(scale=0.5, size=w.shape) for w in layer.get_weights()]
+        layer.set_weights(weights)
+        results[dtype] = np.array(layer(x64.astype(dtype)), np.float64)
+    error = np.abs(results["float32"] - results["float64"]).max()
+    assert error < 5e-6, error
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    """Rows are split between threads, never a sum: one or two threads, the same bits."""
+    code = """
+import json, numpy as np, nnkit
+nnkit.set_seed(0)
+rng = np.random.default_rng(0)
+x = rng.integers(1, 50, size=(24, 30)); x[np.arange(24) % 3 == 0, 20:] = 0
+y = rng.integers(0, 2, size=24)
+model = nnkit.Sequential([nnkit.Embedding(50, 8, mask_zero=True),
+                          nnkit.LSTM(24, return_sequences=True, recurrent_dropout=0.2),
+                          nnkit.GlobalAveragePooling1D(), nnkit.Dense(2, activation="softmax")])
+model.compile("adadelta", "sparse_categorical_crossentropy")
+history = model.fit(x, y, batch_size=12, epochs=2, verbose=0)
+print(json.dumps([history.history["loss"], model.predict(x).tolist()]))
+"""
+    outputs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "OMP_NUM_THREADS": threads}
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env=env)
+        outputs.append(json.loads(run.stdout))
+    assert outputs[0] == outputs[1]
