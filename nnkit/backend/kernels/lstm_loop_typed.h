@@ -55,6 +55,12 @@ static void NAME(masked_rows)(int64_t m, int64_t H, const REAL *src, int64_t ld_
             dst[i * ld_dst + u] = src[i * ld_src + u] * keep[i * ld_keep + u];
 }
 
+/* Rows of step r on thread t of T: t, t + T, … below k_r (row j goes to thread j mod T). */
+static inline int64_t NAME(rows_of)(const int64_t *sizes, int64_t r, int64_t t, int64_t T)
+{
+    return t < sizes[r] ? (sizes[r] - t + T - 1) / T : 0;
+}
+
 /* Forward over all packed steps; see compiled_lstm.py for the arguments.
  * Returns 0, or -1 when out of memory. */
 int NAME(lstm_forward)(int64_t steps, const int64_t *sizes, const int64_t *offsets, int64_t H,
@@ -70,11 +76,11 @@ int NAME(lstm_forward)(int64_t steps, const int64_t *sizes, const int64_t *offse
     int failed = 0, threads = thread_count(sizes[0]);
 #pragma omp parallel num_threads(threads) reduction(|| : failed)
     {
-        int64_t t = thread_index(), T = threads, mine = (sizes[0] - t + T - 1) / T;
-        REAL *masked = keep ? malloc((size_t)(mine * H) * sizeof(REAL)) : NULL;
+        int64_t t = thread_index(), T = threads;
+        REAL *masked = keep ? malloc((size_t)(NAME(rows_of)(sizes, 0, t, T) * H) * sizeof(REAL)) : NULL;
         failed = keep && !masked;
         for (int64_t r = 0; r < steps && !failed && t < sizes[r]; r++) {
-            int64_t m = (sizes[r] - t + T - 1) / T;       /* rows t, t + T, … below k_r */
+            int64_t m = NAME(rows_of)(sizes, r, t, T);
             int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
             const REAL *a = h + prev * H;
             int64_t lda = T * H;
@@ -112,13 +118,11 @@ int NAME(lstm_backward)(int64_t steps, const int64_t *sizes, const int64_t *offs
     int failed = 0, threads = thread_count(sizes[0]);
 #pragma omp parallel num_threads(threads) reduction(|| : failed)
     {
-        int64_t t = thread_index(), T = threads, mine = (sizes[0] - t + T - 1) / T;
-        REAL *scratch = keep ? malloc((size_t)(mine * H) * sizeof(REAL)) : NULL;
+        int64_t t = thread_index(), T = threads;
+        REAL *scratch = keep ? malloc((size_t)(NAME(rows_of)(sizes, 0, t, T) * H) * sizeof(REAL)) : NULL;
         failed = keep && !scratch;
         for (int64_t r = steps - 1; r >= 0 && !failed; r--) {
-            if (t >= sizes[r])
-                continue;
-            int64_t m = (sizes[r] - t + T - 1) / T;
+            int64_t m = NAME(rows_of)(sizes, r, t, T);
             int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
             for (int64_t i = 0; i < m; i++) {
                 int64_t cur = row + i * T, before = prev + i * T;
