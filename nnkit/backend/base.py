@@ -25,15 +25,12 @@ class Backend:
         """Move ``array`` onto this backend's device (no copy when already there)."""
         return self.xp.asarray(array, dtype=dtype)
 
-    def matmul(self, a, b, out=None, accumulate=False):
-        """``out = a · b`` (``out += a · b`` when ``accumulate``) for 2-D arrays; returns ``out``.
+    def matmul(self, a, b, out=None):
+        """``a · b`` for 2-D arrays, into ``out`` when given; returns it.
 
         Shapes: a ``(M, K)``, b ``(K, N)``, out ``(M, N)``. The NumPy backend
         uses its compiled kernel where built (``compiled_matmul``).
         """
-        if accumulate:
-            out += a @ b
-            return out
         return self.xp.matmul(a, b, out=out)
 
     def to_numpy(self, array):

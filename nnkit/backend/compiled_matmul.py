@@ -14,7 +14,7 @@ _NAMES = {numpy.dtype(numpy.float32): "matmul_f32", numpy.dtype(numpy.float64): 
 
 
 class CompiledMatmul:
-    """``matmul(a, b, out=None, accumulate=False)``: ``out (=|+=) a · b`` for 2-D arrays.
+    """``matmul(a, b, out=None)``: ``a · b`` for 2-D arrays, into ``out`` when given.
 
     Shapes: a ``(M, K)``, b ``(K, N)``, out ``(M, N)`` C-contiguous. ``a`` and
     ``b`` may be any strided views (a transpose needs no copy). Other dtypes or
@@ -27,19 +27,16 @@ class CompiledMatmul:
         for dtype, name in _NAMES.items():
             function = getattr(library, name)
             function.argtypes = [size, size, size, pointer, size, size, pointer, size, size,
-                                 pointer, size, ctypes.c_int]
+                                 pointer, size]
             function.restype = ctypes.c_int
             self._functions[dtype] = function
 
-    def __call__(self, a, b, out=None, accumulate=False):
+    def __call__(self, a, b, out=None):
         function = self._functions.get(a.dtype)
         a_strides, b_strides = _element_strides(a), _element_strides(b)
         if (function is None or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
                 or a.shape[1] != b.shape[0] or a_strides is None or b_strides is None
                 or (out is not None and not (out.dtype == a.dtype and out.flags.c_contiguous))):
-            if accumulate:
-                out += a @ b
-                return out
             return numpy.matmul(a, b, out=out)
         m, k = a.shape
         n = b.shape[1]
@@ -48,9 +45,9 @@ class CompiledMatmul:
         elif out.shape != (m, n):
             raise ValueError(f"matmul: out has shape {out.shape}, expected {(m, n)}")
         if m and n and function(m, k, n, a.ctypes.data, *a_strides, b.ctypes.data, *b_strides,
-                                out.ctypes.data, n, int(accumulate)) != 0:
+                                out.ctypes.data, n) != 0:
             raise MemoryError("compiled matmul: out of memory for the packed right operand")
-        if not k and not accumulate:
+        if not k:
             out.fill(0)
         return out
 

@@ -107,8 +107,7 @@ static void NAME(gemm)(int64_t m, int64_t K, int64_t N, const REAL *a, int64_t l
                         accumulate);
 }
 
-/* C (m × N, C-contiguous rows of stride ldc) = A · B, or += when accumulate,
- * with A[i][k] at a[i·ars + k·acs] and B[k][n] at b[k·brs + n·bcs] (so either
+/* C (m × N, C-contiguous rows of stride ldc) = A · B, with A[i][k] at a[i·ars + k·acs] and B[k][n] at b[k·brs + n·bcs] (so either
  * may be a transposed view). Each OpenMP thread takes a share of the row
  * blocks (or of the panels, when there are more panels than row blocks) and
  * packs the panels it needs itself, so the threads never wait for each other.
@@ -116,7 +115,7 @@ static void NAME(gemm)(int64_t m, int64_t K, int64_t N, const REAL *a, int64_t l
  * block runs over it. Products under ~1 MFLOP run on the calling thread.
  * Returns 0, or -1 when out of memory. */
 int NAME(matmul)(int64_t m, int64_t K, int64_t N, const REAL *a, int64_t ars, int64_t acs,
-                 const REAL *b, int64_t brs, int64_t bcs, REAL *c, int64_t ldc, int accumulate)
+                 const REAL *b, int64_t brs, int64_t bcs, REAL *c, int64_t ldc)
 {
     int64_t panels = NAME(panel_count)(N), blocks = (m + MR - 1) / MR, depth = min64(K, KC);
     int split_rows = blocks >= panels, failed = 0;
@@ -133,7 +132,7 @@ int NAME(matmul)(int64_t m, int64_t K, int64_t N, const REAL *a, int64_t ars, in
             NAME(pack_panels)(b + k0 * brs, kc, N, brs, bcs, p0, p1, packed);
             for (int64_t i = i0; i < i1; i++)
                 NAME(row_block)(i * MR, p0, p1, m, kc, N, a + k0 * acs, ars, acs, packed, c, ldc,
-                                accumulate || k0 > 0);
+                                k0 > 0);
         }
         free(packed);
     }

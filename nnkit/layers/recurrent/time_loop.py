@@ -90,8 +90,8 @@ class TimeLoop:
                              "x": xp.empty((n, cell.input_size), dtype),
                              "x_work": xp.empty((n, cell.input_size), dtype),
                              **cell.make_scratch(n, dtype)}
-        bottom.z[...] = bias
-        backend.matmul(bottom.x, kernel, out=bottom.z, accumulate=True)
+        backend.matmul(bottom.x, kernel, out=bottom.z)
+        bottom.z += bias
         for r in range(len(batch.batch_sizes)):
             rows, prev_rows = batch.step_rows(r)
             for level in self.levels:
