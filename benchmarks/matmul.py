@@ -1,0 +1,70 @@
+"""The recurrent layers' matrix products: nnkit's compiled matmul vs numpy.matmul (OpenBLAS).
+
+    python benchmarks/matmul.py [--reps 20]
+
+The shapes of the IMDB LSTM (H = D = 128) at P packed rows: the input projection
+``(P, D)·(D, 4H)``, the weight gradient ``(D, P)·(P, 4H)`` (a transposed view) and
+``dx = (P, 4H)·(4H, D)`` (a transposed weight view), for P of a (16, 100) and a
+(64, 200) batch. Each is timed in its own fresh process with 2 threads
+(``benchmarks/common.py``), median of ``--reps`` calls after 3 warm-up calls, so
+that OpenBLAS's idle threads never compete with nnkit's.
+"""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import common  # noqa: E402
+
+SHAPES = {"projection": lambda p: ((p, 128), (128, 512), False),
+          "weight gradient": lambda p: ((128, p), (p, 512), True),
+          "dx": lambda p: ((p, 512), (512, 128), False)}
+
+
+def worker(args):
+    import numpy as np
+    a_shape, b_shape, transposed = SHAPES[args.shape](args.rows)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(a_shape[::-1] if transposed else a_shape).astype(np.float32)
+    a = a.T if transposed else a
+    b = rng.standard_normal(b_shape).astype(np.float32)
+    out = np.empty((a_shape[0], b_shape[1]), np.float32)
+    if args.library == "nnkit":
+        from nnkit.backend import get_backend
+        backend = get_backend()
+        assert type(backend.matmul).__name__ == "CompiledMatmul", "compiled kernels not built"
+        product = backend.matmul
+    else:
+        product = np.matmul
+    seconds = common.timed_reps(lambda: product(a, b, out=out), args.reps, warmup=3)
+    common.emit({"seconds": seconds, "flop": 2 * a_shape[0] * a_shape[1] * b_shape[1]})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--library", choices=("nnkit", "numpy"))
+    parser.add_argument("--shape", choices=tuple(SHAPES))
+    parser.add_argument("--rows", type=int)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    for rows in (887, 6841):                 # P of the benchmark's (16, 100) and (64, 200) batches
+        for shape in SHAPES:
+            rates = {}
+            for library in ("nnkit", "numpy"):
+                result = common.run_worker(os.path.abspath(__file__),
+                                           ["--worker", "--library", library, "--shape", shape,
+                                            "--rows", rows, "--reps", args.reps])
+                seconds = common.median(result["seconds"])
+                rates[library] = result["flop"] / seconds / 1e9
+                print(f"P={rows:5d} {shape:16s} {library:6s} {seconds * 1e3:7.3f} ms "
+                      f"{rates[library]:5.0f} GFLOP/s", flush=True)
+            print(f"P={rows:5d} {shape:16s} nnkit / numpy rate = {rates['nnkit'] / rates['numpy']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
