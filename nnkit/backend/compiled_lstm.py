@@ -32,8 +32,8 @@ class CompiledLSTMLoop:
         self._functions = {}
         for dtype, names in _FUNCTIONS.items():
             functions = tuple(getattr(library, name) for name in names)
-            for function, arrays in zip(functions, (7, 7)):
-                function.argtypes = [size, pointer, pointer, size] + [pointer] * arrays
+            for function in functions:  # steps, sizes, offsets, H, then 7 buffers
+                function.argtypes = [size, pointer, pointer, size] + [pointer] * 7
                 function.restype = ctypes.c_int
             self._functions[dtype] = functions
 

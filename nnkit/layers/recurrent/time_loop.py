@@ -78,11 +78,12 @@ class TimeLoop:
                            else xp.empty((total + n, cell.input_size), dtype))
         bottom = self.levels[0]
         kernel, recurrent_kernel, bias = bottom.weights
+        backend.matmul(bottom.x, kernel, out=bottom.z)
         if self.compiled:                       # it adds the bias itself
-            backend.matmul(bottom.x, kernel, out=bottom.z)
             self.compiled.forward(batch, bottom.z, bias, bottom.states, recurrent_kernel,
                                   bottom.recurrent_mask)
             return
+        bottom.z += bias
         for level in self.levels:
             cell = level.cell
             level.scratch = {"r": xp.empty((n, cell.recurrent_size), dtype),
@@ -90,8 +91,6 @@ class TimeLoop:
                              "x": xp.empty((n, cell.input_size), dtype),
                              "x_work": xp.empty((n, cell.input_size), dtype),
                              **cell.make_scratch(n, dtype)}
-        backend.matmul(bottom.x, kernel, out=bottom.z)
-        bottom.z += bias
         for r in range(len(batch.batch_sizes)):
             rows, prev_rows = batch.step_rows(r)
             for level in self.levels:
