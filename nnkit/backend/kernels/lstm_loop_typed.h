@@ -61,6 +61,16 @@ static inline int64_t NAME(rows_of)(const int64_t *sizes, int64_t r, int64_t t, 
     return t < sizes[r] ? (sizes[r] - t + T - 1) / T : 0;
 }
 
+/* This thread's work rows for the recurrent-dropout mask (as many as it has at
+ * step 0, each of H), or NULL when there is no mask; *failed set when out of memory. */
+static REAL *NAME(mask_buffer)(const REAL *keep, const int64_t *sizes, int64_t t, int64_t T,
+                               int64_t H, int *failed)
+{
+    REAL *buffer = keep ? malloc((size_t)(NAME(rows_of)(sizes, 0, t, T) * H) * sizeof(REAL)) : NULL;
+    *failed = keep && !buffer;
+    return buffer;
+}
+
 /* Forward over all packed steps; see compiled_lstm.py for the arguments.
  * Returns 0, or -1 when out of memory. */
 int NAME(lstm_forward)(int64_t steps, const int64_t *sizes, const int64_t *offsets, int64_t H,
@@ -77,8 +87,7 @@ int NAME(lstm_forward)(int64_t steps, const int64_t *sizes, const int64_t *offse
 #pragma omp parallel num_threads(threads) reduction(|| : failed)
     {
         int64_t t = thread_index(), T = threads;
-        REAL *masked = keep ? malloc((size_t)(NAME(rows_of)(sizes, 0, t, T) * H) * sizeof(REAL)) : NULL;
-        failed = keep && !masked;
+        REAL *masked = NAME(mask_buffer)(keep, sizes, t, T, H, &failed);
         for (int64_t r = 0; r < steps && !failed && t < sizes[r]; r++) {
             int64_t m = NAME(rows_of)(sizes, r, t, T);
             int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
@@ -119,8 +128,7 @@ int NAME(lstm_backward)(int64_t steps, const int64_t *sizes, const int64_t *offs
 #pragma omp parallel num_threads(threads) reduction(|| : failed)
     {
         int64_t t = thread_index(), T = threads;
-        REAL *scratch = keep ? malloc((size_t)(NAME(rows_of)(sizes, 0, t, T) * H) * sizeof(REAL)) : NULL;
-        failed = keep && !scratch;
+        REAL *scratch = NAME(mask_buffer)(keep, sizes, t, T, H, &failed);
         for (int64_t r = steps - 1; r >= 0 && !failed; r--) {
             int64_t m = NAME(rows_of)(sizes, r, t, T);
             int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
