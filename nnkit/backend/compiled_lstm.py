@@ -78,10 +78,8 @@ class CompiledLSTMLoop:
                 raise ValueError("compiled LSTM loop: every buffer must be C-contiguous "
                                  f"{z.dtype}, received {array.dtype} "
                                  f"(contiguous: {array.flags.c_contiguous})")
-        steps = numpy.asarray(batch.batch_sizes, numpy.int64)
-        offsets = numpy.asarray(batch.offsets, numpy.int64)
-        status = function(len(batch.batch_sizes), steps.ctypes.data, offsets.ctypes.data,
-                          z.shape[1] // 4,
+        status = function(len(batch.batch_sizes), batch.step_sizes.ctypes.data,
+                          batch.step_offsets.ctypes.data, z.shape[1] // 4,
                           *(None if a is None else a.ctypes.data for a in arrays))
         if status != 0:
             raise MemoryError("compiled LSTM loop: out of memory for its packed weights")

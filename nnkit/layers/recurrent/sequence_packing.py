@@ -29,7 +29,8 @@ class PackedBatch:
             time ``T - 1 - s``).
 
     Attributes (host): ``batch_sizes`` (k_r per packed step), ``offsets``
-    (first packed row of each step, plus the total P at the end), ``total`` P.
+    (first packed row of each step, plus the total P at the end), as lists and
+    as int64 arrays ``step_sizes``, ``step_offsets``; ``total`` P.
 
     Attributes (backend index arrays):
         order ``(N,)``: original row of each sorted row; slot ``(N,)``: its inverse.
@@ -55,10 +56,12 @@ class PackedBatch:
         slot = numpy.empty(n, numpy.int64)
         slot[order] = numpy.arange(n)
         steps = int(lengths.max()) if n else 0
-        self.batch_sizes = [int(k) for k in (lengths[None, :] > numpy.arange(steps)[:, None]).sum(1)]
-        self.offsets = [0] + [int(o) for o in numpy.cumsum(self.batch_sizes)]
+        # k_r = rows longer than r = N − (rows of length ≤ r)
+        self.step_sizes = n - numpy.cumsum(numpy.bincount(lengths, minlength=steps + 1))[:steps]
+        self.step_offsets = offsets = numpy.zeros(steps + 1, numpy.int64)
+        numpy.cumsum(self.step_sizes, out=offsets[1:])
+        self.batch_sizes, self.offsets = self.step_sizes.tolist(), offsets.tolist()
         self.total = total = self.offsets[-1]
-        offsets = numpy.asarray(self.offsets, numpy.int64)
 
         rank = numpy.cumsum(valid, axis=1) - 1            # rank of the last valid step ≤ s
         rows, times = numpy.nonzero(valid)
