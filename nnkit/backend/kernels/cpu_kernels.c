@@ -3,8 +3,9 @@
  * nnkit/backend/compiled_matmul.py and compiled_lstm.py load these functions
  * with ctypes and document their arguments:
  *
- *  - matmul_f32 / matmul_f64 (gemm_typed.h): C (+)= A · B with AVX-512-wide
- *    micro-tiles, B packed once per call, tiles shared among OpenMP threads;
+ *  - matmul_f32 / matmul_f64 (gemm_typed.h): C = A · B with AVX-512-wide
+ *    micro-tiles, B packed once per call, row blocks (or panels) shared among
+ *    OpenMP threads;
  *  - lstm_forward / lstm_backward (lstm_loop_typed.h): every packed step of
  *    one LSTM cell, computing exactly what LSTMCell.step_forward /
  *    step_backward and TimeLoop's per-step GEMMs compute, in the same buffers.
@@ -63,7 +64,7 @@ static inline vfloat tanh_vfloat(vfloat x)
     vfloat ax = (vfloat)(bits & 0x7fffffffu), x2 = x * x;
     vfloat small = x * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315))));
     vfloat t = ax * 2.88539008f;                       /* log2(e^(2|x|)) */
-    t = select_where(t > 40.0f, (vfloat){0} + 40.0f, t);
+    t = select_where((t > 40.0f) | (t != t), (vfloat){0} + 40.0f, t);  /* NaN: a defined int below */
     vint n = __builtin_convertvector(t + 0.5f, vint);
     vfloat f = (t - __builtin_convertvector(n, vfloat)) * 0.693147181f;
     vfloat e_f = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f * (1.0f / 24 + f * (1.0f / 120
