@@ -96,13 +96,14 @@ static void tanh_f64(double *x, int64_t n)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Threads for a loop whose first step has `rows` rows: OpenMP's count (OMP_NUM_THREADS), at most `rows`. */
-static int thread_count(int64_t rows)
+/* Threads for `parts` independent parts of work (rows of a loop's first step,
+ * row blocks or panels of a product): OpenMP's count (OMP_NUM_THREADS), at most `parts`. */
+static int thread_count(int64_t parts)
 {
 #ifdef _OPENMP
-    return (int)min64(omp_get_max_threads(), rows > 0 ? rows : 1);
+    return (int)min64(omp_get_max_threads(), parts > 0 ? parts : 1);
 #else
-    (void)rows;
+    (void)parts;
     return 1;
 #endif
 }

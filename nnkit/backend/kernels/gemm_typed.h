@@ -107,8 +107,9 @@ static void NAME(gemm)(int64_t m, int64_t K, int64_t N, const REAL *a, int64_t l
                         accumulate);
 }
 
-/* C (m × N, C-contiguous rows of stride ldc) = A · B, with A[i][k] at a[i·ars + k·acs] and B[k][n] at b[k·brs + n·bcs] (so either
- * may be a transposed view). Each OpenMP thread takes a share of the row
+/* C (m × N, C-contiguous rows of stride ldc) = A · B, with A[i][k] at
+ * a[i·ars + k·acs] and B[k][n] at b[k·brs + n·bcs] (so either may be a
+ * transposed view). Each OpenMP thread takes a share of the row
  * blocks (or of the panels, when there are more panels than row blocks) and
  * packs the panels it needs itself, so the threads never wait for each other.
  * K is taken in chunks of KC: a packed panel chunk stays in L1 while a row
