@@ -1,5 +1,7 @@
 """The NumPy backend's compiled kernels: built, used, and equal to the NumPy computation.
 
+(The CSR kernels are compared with the array calls in ``test_sparse_rows.py``.)
+
 The compiled LSTM loop must give what ``LSTMCell.step_forward`` / ``step_backward``
 and ``TimeLoop``'s per-step GEMMs give (the path CuPy and the other cells take);
 the compiled matmul what ``numpy.matmul`` gives. Outputs and every gradient are
@@ -18,6 +20,8 @@ import pytest
 import nnkit
 from nnkit.backend import get_backend
 from nnkit.backend.base import Backend
+from nnkit.backend.compiled_csr import compiled_csr
+from nnkit.backend.csr import CSRMatrix
 
 MASK = np.array([[1, 1, 1, 1, 0, 0, 0],
                  [0, 0, 1, 1, 1, 1, 1],
@@ -47,15 +51,20 @@ def test_kernels_are_built_and_used_by_default():
     for dtype in ("float32", "float64"):
         assert nnkit.LSTM(3).make_cells()[0].compiled_loop(dtype) is backend.lstm_loop
     assert nnkit.LSTM(3, activation="relu").make_cells()[0].compiled_loop("float32") is None
+    matrix = CSRMatrix(np.ones(1), np.zeros(1, np.int64), np.array([0, 1]), (1, 1))
+    assert compiled_csr(matrix) is not None
 
 
 def test_switched_off_by_environment_variable():
-    code = ("import nnkit; b = nnkit.backend.get_backend(); "
-            "print(b.lstm_loop is None, type(b.matmul).__name__)")
+    code = ("import numpy, nnkit; from nnkit.backend.csr import CSRMatrix; "
+            "from nnkit.backend.compiled_csr import compiled_csr; "
+            "b = nnkit.backend.get_backend(); "
+            "m = CSRMatrix(numpy.ones(1), numpy.zeros(1, 'int64'), numpy.arange(2), (1, 1)); "
+            "print(b.lstm_loop is None, type(b.matmul).__name__, compiled_csr(m))")
     env = {**os.environ, "NNKIT_COMPILED": "0"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
-    assert out.stdout.split() == ["True", "method"]
+    assert out.stdout.split() == ["True", "method", "None"]
 
 
 def assert_product_close(actual, a, b, expected):

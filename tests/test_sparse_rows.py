@@ -1,7 +1,8 @@
 """CSR input and row-sparse gradients give exactly what the dense paths give.
 
-``CSRMatrix`` gathers batches and computes ``X·W`` and ``Xᵀ·dZ`` itself;
-Embedding and Dense-on-CSR report the gradient rows they touch, and zeroing
+``CSRMatrix`` gathers batches and computes ``X·W`` and ``Xᵀ·dZ`` itself, on the
+host through the compiled kernels where built (``compiled_csr``), else (and on
+CuPy) with array calls; both ways are checked. Embedding and Dense-on-CSR report the gradient rows they touch, and zeroing
 and the optimizers then work on those rows only. Each shortcut is compared
 with the dense computation it replaces.
 """
@@ -10,7 +11,7 @@ import pytest
 
 import nnkit
 from nnkit import optimizers
-from nnkit.backend import csr
+from nnkit.backend import compiled_csr, csr
 from nnkit.backend.csr import CSRMatrix
 
 scipy_sparse = pytest.importorskip("scipy.sparse")
@@ -26,11 +27,25 @@ def _as_scipy(matrix):
                                    shape=matrix.shape)
 
 
+@pytest.fixture(params=["compiled", "array-calls"])
+def csr_way(request, monkeypatch):
+    """Run the test through the compiled CSR kernels, then through the array calls."""
+    probe = CSRMatrix.from_matrix(_random_csr(2, 3))
+    if request.param == "compiled":
+        if compiled_csr.compiled_csr(probe) is None:
+            pytest.skip("compiled kernels not built or switched off")
+    else:
+        monkeypatch.setattr(compiled_csr, "_kernels", False)
+        assert compiled_csr.compiled_csr(probe) is None
+    return request.param
+
+
 @pytest.mark.parametrize("budget", [csr.COMPACT_BUDGET, 7], ids=["one-block", "row-blocks"])
-def test_csr_rows_and_products_match_scipy(monkeypatch, budget):
+def test_csr_rows_and_products_match_scipy(monkeypatch, csr_way, budget):
     monkeypatch.setattr(csr, "COMPACT_BUDGET", budget)
     reference = _random_csr()
     matrix = CSRMatrix.from_matrix(reference)
+    assert matrix.indices.dtype == matrix.indptr.dtype == np.int64  # SciPy's are int32
     rng = np.random.default_rng(1)
     for index in (np.array([3, 0, 11, 7, 7, -1]), slice(2, 9), slice(1, None, 3),
                   np.array([5]), slice(4, 4)):
@@ -47,12 +62,53 @@ def test_csr_rows_and_products_match_scipy(monkeypatch, budget):
         assert changed.tolist() == sorted(set(expected.indices.tolist()))
 
 
-def test_csr_rows_refuse_a_bad_index():
+def test_csr_rows_refuse_a_bad_index(csr_way):
     matrix = CSRMatrix.from_matrix(_random_csr())
     with pytest.raises(nnkit.InvalidArgumentError, match="1-D integer index"):
         matrix[np.array([[0, 1]])]
     with pytest.raises(nnkit.InvalidArgumentError, match="1-D integer index"):
         matrix[np.array([0.5])]
+    for index in ([0, 12], [-13, 1]):
+        with pytest.raises(nnkit.InvalidArgumentError, match=r"in \[-12, 12\) for a matrix of "
+                                                             r"12 rows"):
+            matrix[np.array(index)]
+
+
+def test_repeated_entries_are_summed(csr_way):
+    # a non-canonical CSR: row 0 holds column 2 twice
+    reference = scipy_sparse.csr_matrix((np.array([1.0, 2.0, 3.0, 4.0]), np.array([2, 2, 0, 1]),
+                                         np.array([0, 3, 4])), shape=(2, 3))
+    matrix = CSRMatrix.from_matrix(reference)
+    weights = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_allclose(matrix[np.array([1, 0])] @ weights,
+                               reference.toarray()[[1, 0]] @ weights, rtol=1e-15)
+    target = np.zeros((3, 2))
+    assert matrix.add_transposed_product(target, np.ones((2, 2))).tolist() == [0, 1, 2]
+    np.testing.assert_allclose(target, reference.toarray().T @ np.ones((2, 2)), rtol=1e-15)
+
+
+def test_compiled_products_refuse_a_column_outside_the_matrix():
+    matrix = CSRMatrix(np.ones(2), np.array([0, 5]), np.array([0, 1, 2]), (2, 4))
+    if compiled_csr.compiled_csr(matrix) is None:
+        pytest.skip("compiled kernels not built or switched off")
+    target = np.zeros((4, 3))
+    with pytest.raises(nnkit.InvalidArgumentError, match=r"column index is outside"):
+        matrix @ np.ones((4, 3))
+    with pytest.raises(nnkit.InvalidArgumentError, match=r"column index is outside"):
+        matrix.add_transposed_product(target, np.ones((2, 3)))
+    assert not target.any()  # refused before anything was written
+
+
+def test_compiled_products_leave_other_operands_to_array_calls():
+    matrix = CSRMatrix.from_matrix(_random_csr(4, 6, density=0.5).astype(np.float32))
+    kernels = compiled_csr.compiled_csr(matrix)
+    if kernels is None:
+        pytest.skip("compiled kernels not built or switched off")
+    dense = np.arange(12.0).reshape(6, 2)  # float64 for a float32 matrix, then a strided view
+    for operand in (dense, np.ascontiguousarray(dense.T, np.float32).T):
+        assert kernels.matmul(matrix, operand) is None
+        np.testing.assert_allclose(matrix @ operand, matrix.compact()[1] @ operand[
+            matrix.compact()[0]], rtol=1e-6)
 
 
 def test_dense_refuses_non_numeric_sparse_input():

@@ -20,6 +20,8 @@ import ctypes
 
 import numpy
 
+from nnkit.backend.kernels import address
+
 _FUNCTIONS = {numpy.dtype(numpy.float32): ("lstm_forward_f32", "lstm_backward_f32"),
               numpy.dtype(numpy.float64): ("lstm_forward_f64", "lstm_backward_f64")}
 
@@ -78,8 +80,8 @@ class CompiledLSTMLoop:
                 raise ValueError("compiled LSTM loop: every buffer must be C-contiguous "
                                  f"{z.dtype}, received {array.dtype} "
                                  f"(contiguous: {array.flags.c_contiguous})")
-        status = function(len(batch.batch_sizes), batch.step_sizes.ctypes.data,
-                          batch.step_offsets.ctypes.data, z.shape[1] // 4,
-                          *(None if a is None else a.ctypes.data for a in arrays))
+        status = function(len(batch.batch_sizes), address(batch.step_sizes),
+                          address(batch.step_offsets), z.shape[1] // 4,
+                          *(None if a is None else address(a) for a in arrays))
         if status != 0:
             raise MemoryError("compiled LSTM loop: out of memory for its packed weights")

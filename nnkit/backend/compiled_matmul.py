@@ -10,6 +10,8 @@ import ctypes
 
 import numpy
 
+from nnkit.backend.kernels import address
+
 _NAMES = {numpy.dtype(numpy.float32): "matmul_f32", numpy.dtype(numpy.float64): "matmul_f64"}
 
 
@@ -44,8 +46,8 @@ class CompiledMatmul:
             out = numpy.empty((m, n), a.dtype)
         elif out.shape != (m, n):
             raise ValueError(f"matmul: out has shape {out.shape}, expected {(m, n)}")
-        if m and n and function(m, k, n, a.ctypes.data, *a_strides, b.ctypes.data, *b_strides,
-                                out.ctypes.data, n) != 0:
+        if m and n and function(m, k, n, address(a), *a_strides, address(b), *b_strides,
+                                address(out), n) != 0:
             raise MemoryError("compiled matmul: out of memory for the packed right operand")
         if not k:
             out.fill(0)

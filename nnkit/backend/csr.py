@@ -2,20 +2,23 @@
 
 Bag-of-words inputs are ~1 % non-zero. ``CSRMatrix`` keeps SciPy's CSR layout
 in plain arrays (NumPy on the host, CuPy on the GPU) and gives exactly what
-training needs, each in a few array operations with no SciPy on the hot path:
-a batch of rows, ``X · W``, and ``Xᵀ · dZ`` added into the rows of a gradient
-that the batch touches (the other rows of ``W``'s gradient stay zero). Both
-products densify the batch over its distinct columns (``compact``) and run
-one small GEMM: at batch 5 of the LXMLS data, 5 × ~620 columns instead of
-5 × 13,989.
+training needs, with no SciPy on the hot path: a batch of rows, ``X · W``, and
+``Xᵀ · dZ`` added into the rows of a gradient that the batch touches (the
+other rows of ``W``'s gradient stay zero). On the host, where the compiled
+kernels were built, each is one call that reads the entries once
+(``compiled_csr``). Otherwise both products densify the batch over its
+distinct columns (``compact``) and run one small GEMM: at batch 5 of the
+LXMLS data, 5 × ~620 columns instead of 5 × 13,989.
 
 Shapes: X ``(N, D)`` with ``nnz`` stored entries: ``data (nnz,)``,
 ``indices (nnz,)`` (the column of each entry), ``indptr (N + 1,)`` (row ``i``
-holds entries ``indptr[i]:indptr[i + 1]``).
+holds entries ``indptr[i]:indptr[i + 1]``); int64 indices (``from_matrix``
+converts SciPy's int32 ones).
 """
 import numpy
 
 from nnkit.backend import get_backend
+from nnkit.backend.compiled_csr import compiled_csr
 from nnkit.errors import InvalidArgumentError
 
 #: Largest dense ``(rows, distinct columns)`` block the products build (4 M numbers).
@@ -47,10 +50,14 @@ class CSRMatrix:
         """
         if not isinstance(matrix, CSRMatrix):
             matrix = matrix.tocsr()
+            if not getattr(matrix, "has_canonical_format", True):  # repeated (row, column)
+                matrix = matrix.copy()
+                matrix.sum_duplicates()
         elif backend is None or backend.is_array(matrix.data):
             return matrix
         move = numpy.asarray if backend is None else backend.asarray
-        return cls(move(matrix.data), move(matrix.indices), move(matrix.indptr), matrix.shape)
+        return cls(move(matrix.data), move(matrix.indices, dtype="int64"),
+                   move(matrix.indptr, dtype="int64"), matrix.shape)
 
     @property
     def xp(self):
@@ -93,6 +100,14 @@ class CSRMatrix:
         if index.ndim != 1 or index.dtype.kind not in "iu":
             raise InvalidArgumentError(f"CSR rows: expected a slice or a 1-D integer index, "
                                        f"received {index.dtype} {tuple(index.shape)}")
+        kernels = compiled_csr(self)
+        picked = None if kernels is None else kernels.take_rows(self, index)
+        if picked is not None:
+            return CSRMatrix(*picked, (index.size, self.shape[1]))
+        if index.size and not -n <= int(index.min()) <= int(index.max()) < n:
+            raise InvalidArgumentError(f"CSR rows: indices must be in [-{n}, {n}) for a matrix "
+                                       f"of {n} rows, received {int(index.min())}.."
+                                       f"{int(index.max())}")
         index = xp.where(index < 0, index + n, index)
         starts = self.indptr[index]
         indptr = xp.zeros(index.size + 1, self.indptr.dtype)
@@ -104,7 +119,11 @@ class CSRMatrix:
                          (index.size, self.shape[1]), rows)
 
     def __matmul__(self, dense):
-        """``X · dense``: ``(N, D) · (D, U) → (N, U)``, one small GEMM per row block."""
+        """``X · dense``: ``(N, D) · (D, U) → (N, U)`` (NumPy way: a small GEMM per row block)."""
+        kernels = compiled_csr(self)
+        product = None if kernels is None else kernels.matmul(self, dense)
+        if product is not None:
+            return product
         xp = self.xp
         outputs = []
         for block in self._blocks():
@@ -117,6 +136,10 @@ class CSRMatrix:
 
         Returns the sorted distinct rows of ``target`` that changed ``(R,)``.
         """
+        kernels = compiled_csr(self)
+        changed = None if kernels is None else kernels.add_transposed_product(self, target, dz)
+        if changed is not None:
+            return changed
         xp, start, changed = self.xp, 0, []
         for block in self._blocks():
             columns, compact = block.compact()

@@ -25,3 +25,16 @@ def load_library():
         if spec is not None and spec.origin:
             _library = ctypes.CDLL(spec.origin)
     return _library
+
+
+def address(array):
+    """The address of ``array``'s first element, for a ctypes call.
+
+    ``ctypes.c_char.from_buffer`` takes ~0.15 µs, ``array.ctypes.data`` ~0.8 µs:
+    per call of a small kernel (a batch of 5 bag-of-words rows) that is most
+    of its cost. Read-only, strided or empty arrays take the slower way.
+    """
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError):
+        return array.ctypes.data

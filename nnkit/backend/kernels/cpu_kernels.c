@@ -12,7 +12,10 @@
  *    The recurrent kernel is packed once per call instead of once per step,
  *    and the batch's rows are split between threads (row j to thread j mod T):
  *    a sequence's steps depend only on its own past, so the threads never wait
- *    for each other inside the loop.
+ *    for each other inside the loop;
+ *  - csr_take_rows, csr_matmul, csr_add_transposed_product (below and
+ *    csr_typed.h): a batch of rows of a CSR matrix and Dense's two products
+ *    with it, for bag-of-words inputs (compiled_csr.py).
  *
  * Each typed file is included twice, for float and double. The float version
  * uses its own vectorised tanh (below); the double one uses libm's, so
@@ -117,6 +120,64 @@ static int thread_index(void)
 #endif
 }
 
+/* Whether each of the n columns lies in [0, d). */
+static int columns_in_range(int64_t n, const int64_t *columns, int64_t d)
+{
+    int64_t bad = 0;
+    for (int64_t e = 0; e < n; e++)
+        bad |= (columns[e] < 0) | (columns[e] >= d);
+    return !bad;
+}
+
+/* The positions of the set bits of bits (d bits) in increasing order, into out; returns their count. */
+static int64_t collect_bits(const uint64_t *bits, int64_t d, int64_t *out)
+{
+    int64_t count = 0;
+    for (int64_t w = 0; w < (d + 63) / 64; w++)
+        for (uint64_t word = bits[w]; word; word &= word - 1)
+            out[count++] = w * 64 + __builtin_ctzll(word);
+    return count;
+}
+
+/* Row index[i] of a matrix with n rows, negative indices counted from the end;
+ * -1 when outside [-n, n). */
+static inline int64_t wrapped_row(int64_t index, int64_t n)
+{
+    int64_t row = index < 0 ? index + n : index;
+    return row >= 0 && row < n ? row : -1;
+}
+
+/* Rows index (k) of a CSR matrix with n rows (indptr (n + 1)), step one:
+ * out_indptr (k + 1) of the picked rows. Returns their entry count, or -1 for
+ * an index outside [-n, n). */
+int64_t csr_take_indptr(int64_t k, const int64_t *index, int64_t n, const int64_t *indptr,
+                        int64_t *out_indptr)
+{
+    out_indptr[0] = 0;
+    for (int64_t i = 0; i < k; i++) {
+        int64_t row = wrapped_row(index[i], n);
+        if (row < 0)
+            return -1;
+        out_indptr[i + 1] = out_indptr[i] + indptr[row + 1] - indptr[row];
+    }
+    return out_indptr[k];
+}
+
+/* Step two, after csr_take_indptr: copy the picked rows' column indices and
+ * values (item_size bytes each, any dtype) into out_indices and out_data. */
+void csr_take_rows(int64_t k, const int64_t *index, int64_t n, const int64_t *indptr,
+                   const int64_t *indices, const char *data, int64_t item_size,
+                   const int64_t *out_indptr, int64_t *out_indices, char *out_data)
+{
+    for (int64_t i = 0; i < k; i++) {
+        int64_t row = wrapped_row(index[i], n), start = indptr[row];
+        size_t length = (size_t)(out_indptr[i + 1] - out_indptr[i]);
+        memcpy(out_indices + out_indptr[i], indices + start, length * sizeof(int64_t));
+        memcpy(out_data + out_indptr[i] * item_size, data + start * item_size,
+               length * (size_t)item_size);
+    }
+}
+
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
 #define NAME(x) CAT(x, SUFFIX)                  /* NAME(gemm) → gemm_f32 / gemm_f64 */
@@ -128,6 +189,7 @@ static int thread_index(void)
 #define TANH tanh_f32
 #include "gemm_typed.h"
 #include "lstm_loop_typed.h"
+#include "csr_typed.h"
 #undef REAL
 #undef SUFFIX
 #undef TANH
@@ -137,6 +199,7 @@ static int thread_index(void)
 #define TANH tanh_f64
 #include "gemm_typed.h"
 #include "lstm_loop_typed.h"
+#include "csr_typed.h"
 
 /* A Python module with no functions, so the file can be built and found as an
  * extension; nnkit loads the functions above with ctypes. */
