@@ -45,9 +45,13 @@ NAME(tile)(int m, int64_t K, const REAL *a, int64_t ars, int64_t acs, const REAL
            REAL *c, int64_t ldc, int64_t nr, int accumulate)
 {
     NAME(vec) acc[MR][NV];
-    for (int i = 0; i < m; i++)
+    for (int i = 0; i < m; i++) {
         for (int v = 0; v < NV; v++)
             acc[i][v] = (NAME(vec)){0};
+        if (accumulate)  /* C's rows are read after the K loop: fetch them during it */
+            for (int64_t line = 0; line < nr * (int64_t)sizeof(REAL); line += 64)
+                __builtin_prefetch((const char *)(c + i * ldc) + line, 1);
+    }
     for (int64_t k = 0; k < K; k++) {
         NAME(vec) b[NV];
         for (int v = 0; v < NV; v++) {
