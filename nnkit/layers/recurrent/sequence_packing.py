@@ -11,8 +11,11 @@ State buffers hold ``P + N`` rows: the ``P`` packed steps, then the ``N``
 initial states (sorted), so "the previous step" of step 0 is an ordinary row.
 
 All indices are computed once per batch on the host (the only host sync is
-reading the mask) and moved to the backend.
+reading the mask) and moved to the backend; those only backward or dropout
+needs are computed on first use, so inference skips them.
 """
+import functools
+
 import numpy
 
 from nnkit.backend import get_backend
@@ -41,8 +44,11 @@ class PackedBatch:
         final ``(N,)``: state-buffer row of each original row's last step.
         carry ``(N·T,)``: state-buffer row whose state is the output at each
             output position (the last valid step at or before it).
-        masked_position, run_length, run_target: masked output positions, the
-            length of each run of them sharing one carried state, and that state row.
+        masked_position, run_length, run_target (in ``_masked_runs``): masked
+            output positions, the length of each run of them sharing one carried
+            state, and that state row.
+        output_position, sorted_row, previous and ``_masked_runs`` are computed on
+        first use.
     """
 
     def __init__(self, mask, n, t, go_backwards=False):
@@ -70,29 +76,52 @@ class PackedBatch:
         input_time = t - 1 - times if go_backwards else times
         source = numpy.empty(total, numpy.int64)
         source[packed] = rows * t + input_time
-        output_position = numpy.empty(total, numpy.int64)
-        output_position[packed] = rows * t + times
-        sorted_row = numpy.empty(total, numpy.int64)
-        sorted_row[packed] = slot[rows]
-        previous = numpy.empty(total, numpy.int64)
-        previous[packed] = numpy.where(step > 0, offsets[numpy.maximum(step - 1, 0)], total) + slot[rows]
         final = numpy.where(lengths > 0, offsets[numpy.maximum(lengths - 1, 0)], total) + slot
         carry = (numpy.where(rank >= 0, offsets[numpy.maximum(rank, 0)], total)
                  + slot[:, None]).ravel()
-        masked_position = numpy.flatnonzero(~valid.ravel())
-        targets = carry[masked_position]
-        run_start = numpy.flatnonzero(numpy.r_[True, targets[1:] != targets[:-1]]) \
-            if masked_position.size else masked_position
 
         self.n, self.t = n, t
         self.valid_mask = valid
+        self._entries = rows, times, step, packed, slot, carry
         to = backend.asarray
         self.order, self.slot = to(order), to(slot)
-        self.source, self.output_position = to(source), to(output_position)
-        self.sorted_row, self.previous, self.final = to(sorted_row), to(previous), to(final)
-        self.carry, self.masked_position = to(carry), to(masked_position)
-        self.run_length = to(numpy.diff(run_start, append=masked_position.size))
-        self.run_target = to(targets[run_start])
+        self.source, self.final, self.carry = to(source), to(final), to(carry)
+
+    # Indices only backward or dropout needs, computed on first use (not in inference).
+    def _scattered(self, values):
+        """``values`` of every valid (row, time) entry placed at its packed row, on the backend."""
+        packed = self._entries[3]
+        out = numpy.empty(self.total, numpy.int64)
+        out[packed] = values
+        return get_backend().asarray(out)
+
+    @functools.cached_property
+    def output_position(self):
+        rows, times = self._entries[:2]
+        return self._scattered(rows * self.t + times)
+
+    @functools.cached_property
+    def sorted_row(self):
+        rows, slot = self._entries[0], self._entries[4]
+        return self._scattered(slot[rows])
+
+    @functools.cached_property
+    def previous(self):
+        rows, _, step, _, slot, _ = self._entries
+        offsets = self.step_offsets
+        return self._scattered(numpy.where(step > 0, offsets[numpy.maximum(step - 1, 0)],
+                                           self.total) + slot[rows])
+
+    @functools.cached_property
+    def _masked_runs(self):
+        """``(masked_position, run_length, run_target)`` on the backend."""
+        masked_position = numpy.flatnonzero(~self.valid_mask.ravel())
+        targets = self._entries[5][masked_position]
+        run_start = numpy.flatnonzero(numpy.r_[True, targets[1:] != targets[:-1]]) \
+            if masked_position.size else masked_position
+        to = get_backend().asarray
+        return (to(masked_position), to(numpy.diff(run_start, append=masked_position.size)),
+                to(targets[run_start]))
 
     def step_rows(self, r):
         """Row slices of packed step ``r`` and of its previous step: ``(current, previous)``."""
@@ -124,6 +153,7 @@ class PackedBatch:
         """
         dy = dy.reshape(self.n * self.t, -1)
         d_states[:self.total] += dy.take(self.output_position, axis=0)
-        if self.masked_position.size:
-            d_states[self.run_target] += get_backend().segment_sums(dy.take(self.masked_position, axis=0),
-                                                                    self.run_length)
+        masked_position, run_length, run_target = self._masked_runs
+        if masked_position.size:
+            d_states[run_target] += get_backend().segment_sums(dy.take(masked_position, axis=0),
+                                                               run_length)
