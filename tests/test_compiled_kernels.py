@@ -97,6 +97,39 @@ def test_matmul_falls_back_for_other_dtypes_and_checks_out():
         matmul(a.astype(np.float32), b.astype(np.float32), out=np.empty((2, 5), np.float32))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+def test_row_updates_match_fancy_indexing(dtype):
+    backend = get_backend()
+    rng = np.random.default_rng(7)
+    start = rng.normal(size=(50, 3, 4)).astype(dtype)
+    rows = np.array([49, 0, 17, 3], np.int32)       # int32, unsorted: converted, order kept
+    delta = rng.normal(size=(4, 3, 4)).astype(dtype)
+    target, expected = start.copy(), start.copy()
+    backend.add_to_rows(target, rows, delta)
+    expected[rows] += delta
+    np.testing.assert_array_equal(target, expected)
+    backend.zero_rows(target, rows[:2])
+    expected[rows[:2]] = 0
+    np.testing.assert_array_equal(target, expected)
+
+
+def test_row_updates_take_views_and_refuse_rows_outside():
+    backend = get_backend()
+    base = np.arange(40.0).reshape(10, 4)
+    view = base[:, ::2]                                # strided: the NumPy way
+    backend.add_to_rows(view, np.array([1, 2]), np.ones((2, 2)))
+    backend.zero_rows(view, np.array([0]))
+    assert view[:3].tolist() == [[0, 0], [5, 7], [9, 11]] and base[0].tolist() == [0, 1, 0, 3]
+    if backend.lstm_loop is None:
+        pytest.skip("compiled kernels not built or switched off")
+    target = np.zeros((10, 4))
+    for call in (lambda: backend.add_to_rows(target, np.array([2, 10]), np.ones((2, 4))),
+                 lambda: backend.zero_rows(target + 1, np.array([-1]))):
+        with pytest.raises(IndexError, match="row index is outside"):
+            call()
+    assert not target.any()                            # refused before anything was written
+
+
 def run_layer(layer, x, mask, initial, dys, seed):
     """Forward in training mode and backward; return outputs, dx and every gradient."""
     nnkit.set_seed(seed)                  # the same dropout masks on both paths

@@ -72,6 +72,10 @@ class Backend:
         current += delta
         target[rows] = current
 
+    def zero_rows(self, target, rows):
+        """``target[rows] = 0`` for ``rows (R,)``."""
+        target[rows] = 0
+
     def segment_sums(self, values, lengths):
         """Sum each run of consecutive rows: ``values (M, E)`` in runs of ``lengths (R,)`` → ``(R, E)``.
 

@@ -9,8 +9,9 @@ from nnkit.backend.kernels import load_library
 class NumpyBackend(Backend):
     """Arrays are host ``numpy.ndarray``s (freed memory is kept for reuse: ``host_memory``).
 
-    Where the compiled kernels were built (``kernels``), ``matmul`` and the
-    LSTM's time loop run them (``compiled_matmul``, ``compiled_lstm``).
+    Where the compiled kernels were built (``kernels``), ``matmul``, the
+    LSTM's time loop and the row updates run them (``compiled_matmul``,
+    ``compiled_lstm``, ``compiled_rows``).
     """
 
     name = "numpy"
@@ -19,10 +20,21 @@ class NumpyBackend(Backend):
         super().__init__(numpy)
         keep_freed_memory()
         library = load_library()
+        self._rows = None
         if library is not None:
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
             from nnkit.backend.compiled_matmul import CompiledMatmul
+            from nnkit.backend.compiled_rows import CompiledRows
             self.lstm_loop, self.matmul = CompiledLSTMLoop(library), CompiledMatmul(library)
+            self._rows = CompiledRows(library)
+
+    def zero_rows(self, target, rows):
+        if self._rows is None or not self._rows.zero_rows(target, rows):
+            super().zero_rows(target, rows)
+
+    def add_to_rows(self, target, rows, delta):
+        if self._rows is None or not self._rows.add_to_rows(target, rows, delta):
+            super().add_to_rows(target, rows, delta)
 
     def to_numpy(self, array):
         return numpy.asarray(array)

@@ -195,7 +195,7 @@ class Layer:
             if rows is None:
                 grad.fill(0)
             else:
-                grad[rows] = 0
+                get_backend().zero_rows(grad, rows)
             self._forget_grad_rows(key)
 
     def _forget_grad_rows(self, key):

@@ -15,7 +15,9 @@
  *    for each other inside the loop;
  *  - csr_take_rows, csr_matmul, csr_add_transposed_product (below and
  *    csr_typed.h): a batch of rows of a CSR matrix and Dense's two products
- *    with it, for bag-of-words inputs (compiled_csr.py).
+ *    with it, for bag-of-words inputs (compiled_csr.py);
+ *  - zero_rows, add_to_rows (below and rows_typed.h): the row-sparse
+ *    gradient updates of Backend.zero_rows / add_to_rows (compiled_rows.py).
  *
  * Each typed file is included twice, for float and double. The float version
  * uses its own vectorised tanh (below); the double one uses libm's, so
@@ -120,12 +122,12 @@ static int thread_index(void)
 #endif
 }
 
-/* Whether each of the n columns lies in [0, d). */
-static int columns_in_range(int64_t n, const int64_t *columns, int64_t d)
+/* Whether each of the count indices (columns, rows) lies in [0, limit). */
+static int indices_in_range(int64_t count, const int64_t *indices, int64_t limit)
 {
     int64_t bad = 0;
-    for (int64_t e = 0; e < n; e++)
-        bad |= (columns[e] < 0) | (columns[e] >= d);
+    for (int64_t e = 0; e < count; e++)
+        bad |= (indices[e] < 0) | (indices[e] >= limit);
     return !bad;
 }
 
@@ -178,6 +180,17 @@ void csr_take_rows(int64_t k, const int64_t *index, int64_t n, const int64_t *in
     }
 }
 
+/* Rows rows (r) of a C-contiguous array of n rows of row_bytes bytes set to
+ * zero bytes. Returns 0, or -1 (nothing written) for a row outside [0, n). */
+int zero_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, char *target)
+{
+    if (!indices_in_range(r, rows, n))
+        return -1;
+    for (int64_t i = 0; i < r; i++)
+        memset(target + rows[i] * row_bytes, 0, (size_t)row_bytes);
+    return 0;
+}
+
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
 #define NAME(x) CAT(x, SUFFIX)                  /* NAME(gemm) → gemm_f32 / gemm_f64 */
@@ -190,6 +203,7 @@ void csr_take_rows(int64_t k, const int64_t *index, int64_t n, const int64_t *in
 #include "gemm_typed.h"
 #include "lstm_loop_typed.h"
 #include "csr_typed.h"
+#include "rows_typed.h"
 #undef REAL
 #undef SUFFIX
 #undef TANH
@@ -200,6 +214,7 @@ void csr_take_rows(int64_t k, const int64_t *index, int64_t n, const int64_t *in
 #include "gemm_typed.h"
 #include "lstm_loop_typed.h"
 #include "csr_typed.h"
+#include "rows_typed.h"
 
 /* A Python module with no functions, so the file can be built and found as an
  * extension; nnkit loads the functions above with ctypes. */

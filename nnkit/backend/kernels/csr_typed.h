@@ -12,7 +12,7 @@
 int NAME(csr_matmul)(int64_t n, const int64_t *indptr, const int64_t *indices,
                      const REAL *data, int64_t d, int64_t u, const REAL *w, REAL *out)
 {
-    if (!columns_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
+    if (!indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
         return -1;
     for (int64_t i = 0; i < n; i++) {
         REAL *restrict row = out + i * u;
@@ -36,7 +36,7 @@ int64_t NAME(csr_add_transposed_product)(int64_t n, const int64_t *indptr,
                                          int64_t u, const REAL *dz, REAL *target,
                                          int64_t *changed)
 {
-    if (!columns_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
+    if (!indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
         return -1;
     uint64_t *seen = calloc((size_t)((d + 63) / 64), sizeof(uint64_t));
     if (!seen)
