@@ -5,8 +5,8 @@
 and dtypes other than float32/float64 take its NumPy way. What they save is
 Python-level work: at the LXMLS MLP's batches of 5 bag-of-words rows, the
 NumPy way spends ~30 µs a training step in ~30 small array calls (gather the
-rows, find their distinct columns, densify over them, two GEMMs); here it is
-three calls that read the entries once.
+rows, find their distinct columns, densify over them, two GEMMs); here the
+gather is two calls and each product one, reading the entries directly.
 
 Shapes: X ``(N, D)`` with int64 ``indptr (N + 1,)`` and ``indices (nnz,)``,
 ``data (nnz,)``; dense operands ``(D, U)`` / ``(N, U)``, C-contiguous.
