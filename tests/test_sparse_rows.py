@@ -87,16 +87,21 @@ def test_repeated_entries_are_summed(csr_way):
     np.testing.assert_allclose(target, reference.toarray().T @ np.ones((2, 2)), rtol=1e-15)
 
 
-def test_compiled_products_refuse_a_column_outside_the_matrix():
-    matrix = CSRMatrix(np.ones(2), np.array([0, 5]), np.array([0, 1, 2]), (2, 4))
+@pytest.mark.parametrize("indices, indptr", [([0, 5], [0, 1, 2]), ([0, 1], [0, 2, 1])],
+                         ids=["column-outside", "decreasing-indptr"])
+def test_compiled_kernels_refuse_a_malformed_matrix(indices, indptr):
+    matrix = CSRMatrix(np.ones(2), np.array(indices), np.array(indptr), (2, 4))
     if compiled_csr.compiled_csr(matrix) is None:
         pytest.skip("compiled kernels not built or switched off")
     target = np.zeros((4, 3))
-    with pytest.raises(nnkit.InvalidArgumentError, match=r"column index is outside"):
+    with pytest.raises(nnkit.InvalidArgumentError, match=r"malformed"):
         matrix @ np.ones((4, 3))
-    with pytest.raises(nnkit.InvalidArgumentError, match=r"column index is outside"):
+    with pytest.raises(nnkit.InvalidArgumentError, match=r"malformed"):
         matrix.add_transposed_product(target, np.ones((2, 3)))
     assert not target.any()  # refused before anything was written
+    if indptr[2] < indptr[1]:
+        with pytest.raises(nnkit.InvalidArgumentError, match=r"malformed"):
+            matrix[np.array([1])]
 
 
 def test_compiled_products_leave_other_operands_to_array_calls():

@@ -62,13 +62,18 @@ class CompiledCSR:
 
     def take_rows(self, matrix, index):
         """``(data, indices, indptr)`` of rows ``index`` (1-D integers; negative from the end),
-        or None (nothing done) where an index is outside ``[-N, N)``."""
+        or None (nothing done) where an index is outside ``[-N, N)``.
+
+        Raises:
+            InvalidArgumentError: a picked row's ``indptr`` decreases.
+        """
         index = numpy.ascontiguousarray(index, dtype=_INDEX)
         k, n = index.size, matrix.shape[0]
         indptr = numpy.empty(k + 1, _INDEX)
         total = self._take_indptr(k, address(index), n, address(matrix.indptr), address(indptr))
-        if total < 0:
+        if total == -1:
             return None
+        _check(total)
         indices = numpy.empty(total, _INDEX)
         data = numpy.empty(total, matrix.data.dtype)
         self._take_rows(k, address(index), n, address(matrix.indptr), address(matrix.indices),
@@ -112,7 +117,10 @@ class CompiledCSR:
 
 
 def _check(status):
-    if status == -1:
-        raise InvalidArgumentError("CSR matrix: a column index is outside [0, columns)")
+    """Raise for the kernels' error codes: -1 malformed matrix (products), -2 decreasing indptr
+    (row gather), -3 out of memory (product)."""
+    if status == -1 or status == -2:
+        raise InvalidArgumentError("CSR matrix: malformed (indptr must be non-decreasing and "
+                                   "every column index in [0, columns))")
     if status < 0:
         raise MemoryError("compiled CSR product: out of memory")

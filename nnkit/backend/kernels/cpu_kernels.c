@@ -131,6 +131,16 @@ static int indices_in_range(int64_t count, const int64_t *indices, int64_t limit
     return !bad;
 }
 
+/* Whether a CSR matrix of n rows and d columns is well formed: indptr (n + 1)
+ * non-decreasing, every column of its entries in [0, d). */
+static int csr_well_formed(int64_t n, const int64_t *indptr, const int64_t *indices, int64_t d)
+{
+    int64_t decreasing = 0;
+    for (int64_t i = 0; i < n; i++)
+        decreasing |= indptr[i + 1] < indptr[i];
+    return !decreasing && indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d);
+}
+
 /* The positions of the set bits of bits (d bits) in increasing order, into out; returns their count. */
 static int64_t collect_bits(const uint64_t *bits, int64_t d, int64_t *out)
 {
@@ -150,8 +160,8 @@ static inline int64_t wrapped_row(int64_t index, int64_t n)
 }
 
 /* Rows index (k) of a CSR matrix with n rows (indptr (n + 1)), step one:
- * out_indptr (k + 1) of the picked rows. Returns their entry count, or -1 for
- * an index outside [-n, n). */
+ * out_indptr (k + 1) of the picked rows. Returns their entry count, -1 for
+ * an index outside [-n, n), -2 for a picked row whose indptr decreases. */
 int64_t csr_take_indptr(int64_t k, const int64_t *index, int64_t n, const int64_t *indptr,
                         int64_t *out_indptr)
 {
@@ -160,6 +170,8 @@ int64_t csr_take_indptr(int64_t k, const int64_t *index, int64_t n, const int64_
         int64_t row = wrapped_row(index[i], n);
         if (row < 0)
             return -1;
+        if (indptr[row + 1] < indptr[row])
+            return -2;
         out_indptr[i + 1] = out_indptr[i] + indptr[row + 1] - indptr[row];
     }
     return out_indptr[k];

@@ -8,11 +8,11 @@
  */
 
 /* out (n, u) = X · w for w (d, u): row i of out sums data[e] · w[indices[e]]
- * over its entries. Returns 0, or -1 for a column outside [0, d). */
+ * over its entries. Returns 0, or -1 for a malformed matrix. */
 int NAME(csr_matmul)(int64_t n, const int64_t *indptr, const int64_t *indices,
                      const REAL *data, int64_t d, int64_t u, const REAL *w, REAL *out)
 {
-    if (!indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
+    if (!csr_well_formed(n, indptr, indices, d))
         return -1;
     for (int64_t i = 0; i < n; i++) {
         REAL *restrict row = out + i * u;
@@ -30,17 +30,17 @@ int NAME(csr_matmul)(int64_t n, const int64_t *indptr, const int64_t *indices,
 /* target (d, u) += Xᵀ · dz for dz (n, u): each entry adds data[e] · dz[i] into
  * row indices[e] of target. Writes the sorted distinct columns that hold
  * entries to changed (room for min(nnz, d)) and returns their count; -1 for
- * a column outside [0, d), -2 when out of memory. */
+ * a malformed matrix, -3 when out of memory. */
 int64_t NAME(csr_add_transposed_product)(int64_t n, const int64_t *indptr,
                                          const int64_t *indices, const REAL *data, int64_t d,
                                          int64_t u, const REAL *dz, REAL *target,
                                          int64_t *changed)
 {
-    if (!indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d))
+    if (!csr_well_formed(n, indptr, indices, d))
         return -1;
     uint64_t *seen = calloc((size_t)((d + 63) / 64), sizeof(uint64_t));
     if (!seen)
-        return -2;
+        return -3;
     for (int64_t i = 0; i < n; i++) {
         const REAL *restrict gradient = dz + i * u;
         for (int64_t e = indptr[i]; e < indptr[i + 1]; e++) {
