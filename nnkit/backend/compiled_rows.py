@@ -18,7 +18,10 @@ _INDEX = numpy.dtype(numpy.int64)
 
 
 class CompiledRows:
-    """The library's row entry points; each returns False (nothing done) for operands it does not take."""
+    """The library's row entry points.
+
+    Each returns False, having done nothing, for operands it does not take.
+    """
 
     def __init__(self, library):
         size, pointer = ctypes.c_int64, ctypes.c_void_p
@@ -56,7 +59,7 @@ class CompiledRows:
 
     @staticmethod
     def _rows(target, rows):
-        """``rows`` as contiguous int64, or None where ``target`` is not a writable C-contiguous array."""
+        """``rows`` as contiguous int64; None where ``target`` is not writable and C-contiguous."""
         if not (isinstance(target, numpy.ndarray) and target.ndim >= 1 and target.shape[0]
                 and target.flags.c_contiguous and target.flags.writeable
                 and isinstance(rows, numpy.ndarray) and rows.ndim == 1

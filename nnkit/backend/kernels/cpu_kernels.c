@@ -141,7 +141,8 @@ static int csr_well_formed(int64_t n, const int64_t *indptr, const int64_t *indi
     return !decreasing && indices_in_range(indptr[n] - indptr[0], indices + indptr[0], d);
 }
 
-/* The positions of the set bits of bits (d bits) in increasing order, into out; returns their count. */
+/* The positions of the set bits of bits (d bits) in increasing order, into out;
+ * returns their count. */
 static int64_t collect_bits(const uint64_t *bits, int64_t d, int64_t *out)
 {
     int64_t count = 0;

@@ -14,11 +14,16 @@ All indices are computed once per batch on the host (the only host sync is
 reading the mask) and moved to the backend; those only backward or dropout
 needs are computed on first use, so inference skips them.
 """
+import collections
 import functools
 
 import numpy
 
 from nnkit.backend import get_backend
+
+#: Host arrays the lazily computed indices start from: the (row, time) of each valid
+#: step, its packed step and packed row, each row's sorted slot, and ``carry``.
+_HostEntries = collections.namedtuple("_HostEntries", "rows times step packed slot carry")
 
 
 class PackedBatch:
@@ -82,7 +87,7 @@ class PackedBatch:
 
         self.n, self.t = n, t
         self.valid_mask = valid
-        self._entries = rows, times, step, packed, slot, carry
+        self._host = _HostEntries(rows, times, step, packed, slot, carry)
         to = backend.asarray
         self.order, self.slot = to(order), to(slot)
         self.source, self.final, self.carry = to(source), to(final), to(carry)
@@ -90,33 +95,29 @@ class PackedBatch:
     # Indices only backward or dropout needs, computed on first use (not in inference).
     def _scattered(self, values):
         """``values`` of every valid (row, time) entry placed at its packed row, on the backend."""
-        packed = self._entries[3]
         out = numpy.empty(self.total, numpy.int64)
-        out[packed] = values
+        out[self._host.packed] = values
         return get_backend().asarray(out)
 
     @functools.cached_property
     def output_position(self):
-        rows, times = self._entries[:2]
-        return self._scattered(rows * self.t + times)
+        return self._scattered(self._host.rows * self.t + self._host.times)
 
     @functools.cached_property
     def sorted_row(self):
-        rows, slot = self._entries[0], self._entries[4]
-        return self._scattered(slot[rows])
+        return self._scattered(self._host.slot[self._host.rows])
 
     @functools.cached_property
     def previous(self):
-        rows, _, step, _, slot, _ = self._entries
-        offsets = self.step_offsets
-        return self._scattered(numpy.where(step > 0, offsets[numpy.maximum(step - 1, 0)],
-                                           self.total) + slot[rows])
+        host, offsets = self._host, self.step_offsets
+        return self._scattered(numpy.where(host.step > 0, offsets[numpy.maximum(host.step - 1, 0)],
+                                           self.total) + host.slot[host.rows])
 
     @functools.cached_property
     def _masked_runs(self):
         """``(masked_position, run_length, run_target)`` on the backend."""
         masked_position = numpy.flatnonzero(~self.valid_mask.ravel())
-        targets = self._entries[5][masked_position]
+        targets = self._host.carry[masked_position]
         run_start = numpy.flatnonzero(numpy.r_[True, targets[1:] != targets[:-1]]) \
             if masked_position.size else masked_position
         to = get_backend().asarray
