@@ -18,9 +18,11 @@ from nnkit.errors import InvalidArgumentError
 
 
 def _fans(shape):
+    """``(fan_in, fan_out)``; a convolution kernel ``(*window, C, F)`` counts its window (Keras)."""
     if len(shape) == 1:
         return shape[0], shape[0]
-    return shape[0], shape[-1]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
 
 
 def glorot_uniform(shape):

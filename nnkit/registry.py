@@ -19,6 +19,10 @@ class Registry:
         self._classes[cls.__name__] = cls
         return cls
 
+    def alias(self, name, cls):
+        """Also build ``cls`` from configs that call it ``name`` (Keras's other name for it)."""
+        self._classes[name] = cls
+
     def get(self, name):
         if not isinstance(name, str) or name not in self._classes:
             raise InvalidArgumentError(

@@ -7,8 +7,21 @@ from nnkit.layers.embedding import Embedding
 from nnkit.layers.bidirectional import Bidirectional
 from nnkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from nnkit.layers.time_distributed import TimeDistributed
-from nnkit.layers.recurrent import GatedInput, LSTM, RNN, StackedCells
+from nnkit.layers.masking import Masking
+from nnkit.layers.recurrent import GRU, GatedInput, LSTM, RNN, SimpleRNN, StackedCells
+from nnkit.layers.convolution import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D,
+                                      MaxPooling1D, MaxPooling2D)
+from nnkit.layers.global_pooling2d import GlobalAveragePooling2D, GlobalMaxPooling2D
+from nnkit.layers.normalization import BatchNormalization, LayerNormalization
+from nnkit.layers.reshaping import (Cropping1D, Flatten, Permute, RepeatVector, Reshape,
+                                    TakeTimestep)
+from nnkit.layers.spatial_dropout import SpatialDropout1D
+from nnkit.layers.top_k_softmax import TopKSoftmax
 
 __all__ = ["Layer", "Dense", "Activation", "Dropout", "Embedding",
            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "TimeDistributed", "Bidirectional",
-           "RNN", "LSTM", "StackedCells", "GatedInput"]
+           "RNN", "SimpleRNN", "LSTM", "GRU", "StackedCells", "GatedInput", "Masking",
+           "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
+           "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+           "LayerNormalization", "BatchNormalization", "Flatten", "Reshape", "RepeatVector",
+           "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax"]

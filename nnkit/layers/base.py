@@ -128,6 +128,7 @@ class Layer:
         self.params = {}
         self.grads = {}
         self.grad_rows = {}
+        self.non_trainable_keys = set()
         self.built = False
         self.build_input_shape = None
         self.needs_input_grad = True
@@ -149,12 +150,25 @@ class Layer:
         self.build_input_shape = tuple(input_shape)
         self.built = True
 
-    def add_weight(self, name, shape, initializer="zeros"):
-        """Create parameter ``name`` and its zeroed gradient on the current backend."""
+    def add_weight(self, name, shape, initializer="zeros", trainable=True):
+        """Create parameter ``name`` and its zeroed gradient on the current backend.
+
+        ``trainable=False`` makes a state the layer updates itself (BatchNormalization's
+        moving statistics): saved and restored with the weights, never touched by
+        optimizers or gradient checks; its gradient stays zero.
+        """
         self.params[name] = new_weight(self.name, name, shape, initializer, self.dtype)
         self.grads[name] = self.xp.zeros_like(self.params[name])
+        if not trainable:
+            self.non_trainable_keys.add(name)
         self._forget_grad_rows(name)
         return self.params[name]
+
+    def trainable_keys(self):
+        """Keys of the parameters optimizers update (none when ``trainable`` is False)."""
+        if not self.trainable:
+            return []
+        return [key for key in self.params if key not in self.non_trainable_keys]
 
     def compute_output_shape(self, input_shape):
         """Shape of one output example for one input example of ``input_shape``."""

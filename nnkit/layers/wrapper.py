@@ -44,6 +44,7 @@ class Wrapper(Layer):
             for key in child.params:
                 self.params[f"{role}/{key}"] = child.params[key]
                 self.grads[f"{role}/{key}"] = child.grads[key]
+            self.non_trainable_keys.update(f"{role}/{key}" for key in child.non_trainable_keys)
 
     def clear_cache(self):
         super().clear_cache()

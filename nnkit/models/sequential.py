@@ -99,17 +99,17 @@ class Sequential(Trainer):
     # ---- parameters ------------------------------------------------------
     def named_parameters(self):
         """``{"<layer>/<key>": array}`` of trainable parameters."""
-        return {f"{layer.name}/{key}": value for layer in self.layers if layer.trainable
-                for key, value in layer.params.items()}
+        return {f"{layer.name}/{key}": layer.params[key] for layer in self.layers
+                for key in layer.trainable_keys()}
 
     def named_gradients(self):
-        return {f"{layer.name}/{key}": value for layer in self.layers if layer.trainable
-                for key, value in layer.grads.items()}
+        return {f"{layer.name}/{key}": layer.grads[key] for layer in self.layers
+                for key in layer.trainable_keys()}
 
     def named_gradient_rows(self):
         """``{"<layer>/<key>": rows}``: gradients known to be zero outside ``rows``."""
-        return {f"{layer.name}/{key}": rows for layer in self.layers if layer.trainable
-                for key, rows in layer.grad_rows.items()}
+        return {f"{layer.name}/{key}": layer.grad_rows[key] for layer in self.layers
+                for key in layer.trainable_keys() if key in layer.grad_rows}
 
     def zero_grads(self):
         for layer in self.layers:

@@ -61,7 +61,10 @@ class _LayerObjective:
         return self.layer.backward(dy)
 
     def parameters(self):
-        return self.layer.params, self.layer.grads
+        # states a layer updates itself (moving statistics) have no gradient to check
+        keys = [key for key in self.layer.params if key not in self.layer.non_trainable_keys]
+        return ({key: self.layer.params[key] for key in keys},
+                {key: self.layer.grads[key] for key in keys})
 
     def zero_grads(self):
         self.layer.zero_grads()
@@ -124,7 +127,7 @@ def check_gradients(target, x, y=None, mask=None, sample_weight=None, eps=1e-6,
         is_model = hasattr(target, "forward_loss")
         objective = (_ModelObjective(target, y, sample_weight) if is_model
                      else _LayerObjective(target, mask, call_kwargs, rng))
-        x = numpy.asarray(x)
+        x = numpy.ascontiguousarray(x)   # perturbed in place through a flat view
         x = backend.asarray(x, dtype="float64") if x.dtype.kind == "f" else backend.asarray(x)
 
         def loss_at():

@@ -162,16 +162,23 @@ def _relayout(x, y, valid, dest, width):
 
 
 def _measure(model, x, y):
-    """Predictions, evaluated loss and parameter gradients of ``model`` on ``(x, y)``."""
+    """Predictions, evaluated loss and parameter gradients of ``model`` on ``(x, y)``.
+
+    The weights are restored after the training pass, so a layer that updates a
+    state of its own in training (BatchNormalization's moving statistics) sees
+    the same state in every variation.
+    """
     backend = get_backend()
     outputs = numpy.asarray(model.predict(x, batch_size=len(x)), dtype=numpy.float64)
     loss = float(model.evaluate(x, y, batch_size=len(x))["loss"])
+    weights = model.get_weights()
     model.zero_grads()
     model.forward_loss(x, y, training=True)
     model.backward_loss()
     gradients = {name: numpy.array(backend.to_numpy(grad), dtype=numpy.float64)
                  for name, grad in model.named_gradients().items()}
     model.zero_grads()
+    model.set_weights(weights)
     return {"outputs": outputs, "loss": loss, "gradients": gradients}
 
 

@@ -2,7 +2,7 @@
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
-from nnkit.registry import register_layer
+from nnkit.registry import LAYERS, register_layer
 
 
 class RNNCell(Cell):
@@ -37,6 +37,9 @@ class RNNCell(Cell):
 class RNN(RecurrentLayer):
     """Fully connected recurrent layer: ``h_t = act(x_t·W + h_{t-1}·U + b)``.
 
+    Also available as ``SimpleRNN``, Keras's name for it (the same class;
+    configs naming either load).
+
     Args:
         units: state size H.
         activation: "tanh" (default), "sigmoid", "relu" or "linear".
@@ -67,3 +70,7 @@ class RNN(RecurrentLayer):
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": self.activation,
                 "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}
+
+
+SimpleRNN = RNN
+LAYERS.alias("SimpleRNN", RNN)

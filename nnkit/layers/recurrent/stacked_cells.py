@@ -2,13 +2,14 @@
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
 from nnkit.layers.dropout import check_rate
 from nnkit.layers.recurrent.gated_input import GatedInput
+from nnkit.layers.recurrent.gru import GRUCell
 from nnkit.layers.recurrent.lstm import LSTMCell
 from nnkit.layers.recurrent.inplace_activations import check_name
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.layers.recurrent.rnn import RNNCell
 from nnkit.registry import register_layer
 
-CELLTYPES = ("lstm", "rnn", "gated_input")
+CELLTYPES = ("lstm", "gru", "rnn", "gated_input")
 
 
 @register_layer
@@ -24,8 +25,8 @@ class StackedCells(RecurrentLayer):
     Args:
         input_size: input feature size D.
         layers: state size of each cell, bottom first.
-        celltype: "lstm", "rnn" or "gated_input", or one per layer.
-        activation: of RNN cells and of the LSTM candidate.
+        celltype: "lstm", "gru" (reset_after=True), "rnn" or "gated_input", or one per layer.
+        activation: of RNN cells and of the LSTM and GRU candidates.
         dropout: inverted dropout on the input of every cell above the first,
             one mask per sequence reused at every step (Gal & Ghahramani).
         return_sequences, return_state, go_backwards: see ``RecurrentLayer``;
@@ -61,7 +62,7 @@ class StackedCells(RecurrentLayer):
                                           or layers[above] != layers[index]):
                 raise InvalidArgumentError(
                     f"layer '{self.name}' (StackedCells): a gated_input cell reads the state of "
-                    f"the lstm/rnn cell above it, so layers[{index}] must equal layers[{above}]; "
+                    f"the lstm/gru/rnn cell above it, so layers[{index}] must equal layers[{above}]; "
                     f"received layers={layers}, celltype={celltypes}")
         self.input_size, self.layers, self.celltype = int(input_size), layers, celltype
         self.celltypes = celltypes
@@ -71,6 +72,7 @@ class StackedCells(RecurrentLayer):
 
     def make_cells(self):
         make = {"lstm": lambda size: LSTMCell(size, self.activation, name=self.name),
+                "gru": lambda size: GRUCell(size, self.activation, name=self.name),
                 "rnn": lambda size: RNNCell(size, self.activation, name=self.name),
                 "gated_input": lambda size: GatedInput(size, name=self.name)}
         return [make[kind](size) for kind, size in zip(self.celltypes, self.layers)]

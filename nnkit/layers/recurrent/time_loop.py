@@ -90,6 +90,7 @@ class TimeLoop:
                              "z": xp.empty((n, cell.width), dtype),
                              "x": xp.empty((n, cell.input_size), dtype),
                              "x_work": xp.empty((n, cell.input_size), dtype),
+                             "recurrent_keep": level.recurrent_mask,
                              **cell.make_scratch(n, dtype)}
         for r in range(len(batch.batch_sizes)):
             rows, prev_rows = batch.step_rows(r)
