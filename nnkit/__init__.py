@@ -12,6 +12,7 @@ from nnkit.config import floatx, set_floatx
 from nnkit.errors import (BackendError, CheckpointError, DTypeError, InvalidArgumentError,
                           NnkitError, NotBuiltError, ShapeError)
 from nnkit.layers import *  # noqa: F401,F403  (the layer classes are part of the top-level API)
+from nnkit.graph import Input, Model
 from nnkit.models import Sequential
 from nnkit.random import set_seed
 from nnkit.registry import register_layer

@@ -39,10 +39,7 @@ def test_outputs_equal_keras(path):
     model = layers[0] if len(layers) == 1 else nnkit.Sequential(layers)
     model.build(x.shape[1:])
     model.set_weights(numbered(arrays, "w"))
-    if len(layers) == 1:
-        out = model(x, training=spec["training"], mask=mask)
-    else:
-        out = model.forward(x, training=spec["training"], mask=mask)[0]
+    out = model(x, training=spec["training"], mask=mask)
     outputs = list(out) if isinstance(out, (list, tuple)) else [out]
     expected = numbered(arrays, "y")
     assert len(outputs) == len(expected)

@@ -105,21 +105,23 @@ class NaNGuard(Callback):
         return {"layer": None, "parameter": None, "time_step": None}
 
     @staticmethod
-    def _locate_forward(model, x):
+    def _locate_forward(model, xs):
+        """The first node (in forward order) whose output is not finite, re-run in inference."""
         xp = get_backend().xp
-        mask = None
-        for layer in model.layers:
-            x_in = layer.check_input(x)
-            output = NaNGuard._sequence_output(layer, x_in, mask)
-            if not bool(xp.isfinite(output).all()):
-                parameter = next((key for key, value in layer.params.items()
-                                  if not bool(xp.isfinite(value).all())), None)
-                step = None
-                if output.ndim >= 3:
-                    bad = ~xp.isfinite(output).reshape(output.shape[0], output.shape[1], -1)
-                    step = int(xp.argmax(bad.any(axis=(0, 2))))
-                return {"layer": layer.name, "parameter": parameter, "time_step": step}
-            x, mask = layer.apply(x_in, training=False, mask=mask)
+        runner = model.runner()
+        for node, x, mask, outputs in runner.trace(list(xs), [None] * len(xs)):
+            if all(bool(xp.isfinite(output).all()) for output in outputs):
+                continue
+            layer = node.layer
+            parameter = next((key for key, value in layer.params.items()
+                              if not bool(xp.isfinite(value).all())), None)
+            step = None
+            output = outputs[0] if node.multiple_inputs or getattr(layer, "is_model", False) \
+                else NaNGuard._sequence_output(layer, layer.check_input(x), mask)
+            if output.ndim >= 3:
+                bad = ~xp.isfinite(output).reshape(output.shape[0], output.shape[1], -1)
+                step = int(xp.argmax(bad.any(axis=(0, 2))))
+            return {"layer": layer.name, "parameter": parameter, "time_step": step}
         return {"layer": None, "parameter": None, "time_step": None}
 
     @staticmethod

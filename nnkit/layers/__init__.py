@@ -8,6 +8,8 @@ from nnkit.layers.bidirectional import Bidirectional
 from nnkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from nnkit.layers.time_distributed import TimeDistributed
 from nnkit.layers.masking import Masking
+from nnkit.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
+                                Subtract)
 from nnkit.layers.recurrent import GRU, GatedInput, LSTM, RNN, SimpleRNN, StackedCells
 from nnkit.layers.convolution import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D,
                                       MaxPooling1D, MaxPooling2D)
@@ -24,4 +26,13 @@ __all__ = ["Layer", "Dense", "Activation", "Dropout", "Embedding",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
            "LayerNormalization", "BatchNormalization", "Flatten", "Reshape", "RepeatVector",
-           "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax"]
+           "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax",
+           "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]
+
+
+def __getattr__(name):
+    """``nnkit.layers.Input`` / ``InputLayer`` (defined with the graph models, imported late)."""
+    if name in ("Input", "InputLayer"):
+        import nnkit.graph
+        return getattr(nnkit.graph, name)
+    raise AttributeError(f"module 'nnkit.layers' has no attribute {name!r}")

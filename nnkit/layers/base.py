@@ -132,6 +132,7 @@ class Layer:
         self.built = False
         self.build_input_shape = None
         self.needs_input_grad = True
+        self.inbound_nodes = []       # one per call on symbolic tensors (nnkit.graph)
         self._cache = None
 
     # ---- array helpers -------------------------------------------------
@@ -178,8 +179,50 @@ class Layer:
         """The mask the next layer receives (default: passed through unchanged)."""
         return mask
 
+    def output_shapes(self, input_shape):
+        """Shapes of every output (a list; several for ``return_state``), batch axis excluded."""
+        return [self.compute_output_shape(input_shape)]
+
+    def output_dtype(self, input_dtype):
+        """dtype of the outputs for inputs of ``input_dtype`` (floatx by default)."""
+        return self.dtype
+
+    # ---- graph models ------------------------------------------------------
+    def _only_node(self, what):
+        if len(self.inbound_nodes) != 1:
+            raise InvalidArgumentError(
+                f"layer '{self.name}' has {len(self.inbound_nodes)} nodes (calls on symbolic "
+                f"tensors); layer.{what} is defined for a layer called exactly once")
+        return self.inbound_nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's only call (a list for several inputs)."""
+        node = self._only_node("input")
+        return list(node.inputs) if node.multiple_inputs else node.inputs[0]
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's only call (a list for several outputs)."""
+        node = self._only_node("output")
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
+
+    def detach_cache(self):
+        """Take what the last training forward kept for backward (a graph runs a shared
+        layer once per node and gives each node's cache back before its backward)."""
+        cache, self._cache = self._cache, None
+        return cache
+
+    def attach_cache(self, cache):
+        self._cache = cache
+
     # ---- running ---------------------------------------------------------
     def __call__(self, x, training=False, mask=None, **kwargs):
+        from nnkit.graph.symbolic import call_layer, is_symbolic
+        if is_symbolic(x):
+            if mask is not None or training:
+                kwargs = {**kwargs, "mask": mask, "training": training}
+            return call_layer(self, x, kwargs)
         return self.apply(x, training=training, mask=mask, **kwargs)[0]
 
     def apply(self, x, training=False, mask=None, **kwargs):

@@ -51,6 +51,16 @@ class Wrapper(Layer):
         for child in self.children().values():
             child.clear_cache()
 
+    def detach_cache(self):
+        return super().detach_cache(), {role: child.detach_cache()
+                                        for role, child in self.children().items()}
+
+    def attach_cache(self, cache):
+        own, children = cache
+        super().attach_cache(own)
+        for role, child in self.children().items():
+            child.attach_cache(children[role])
+
     def get_config(self):
         return {**super().get_config(), "layer": serialize_layer(self.layer)}
 

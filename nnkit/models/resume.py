@@ -45,24 +45,31 @@ def set_callback_state(callback, state):
 
 
 def tracker_state(tracker):
-    """Running loss and metric counters of an epoch (plain numbers, JSON-exact)."""
-    return {"loss_sum": tracker.loss_sum, "count": tracker.count,
-            "metrics": [{key: value for key, value in vars(metric).items()
-                         if isinstance(value, (int, float)) and not isinstance(value, bool)}
-                        for metric in tracker.metrics]}
+    """Running loss and metric counters of an epoch, per output (plain numbers, JSON-exact)."""
+    return {"outputs": [{"loss_sum": output.loss_sum, "count": output.count,
+                         "metrics": [{key: value for key, value in vars(metric).items()
+                                      if isinstance(value, (int, float))
+                                      and not isinstance(value, bool)}
+                                     for metric in output.metrics]}
+                        for output in tracker.outputs]}
 
 
 def set_tracker_state(tracker, state):
-    tracker.loss_sum = float(state["loss_sum"])
-    tracker.count = float(state["count"])
-    if len(state["metrics"]) != len(tracker.metrics):
-        raise CheckpointError(f"resume state has {len(state['metrics'])} metric states, the "
-                              f"model has {len(tracker.metrics)} metrics")
-    for metric, values in zip(tracker.metrics, state["metrics"]):
-        for key, value in values.items():
-            if not hasattr(metric, key):
-                raise CheckpointError(f"resume state: metric {metric.name!r} has no {key!r}")
-            setattr(metric, key, float(value))
+    outputs = state["outputs"]
+    if len(outputs) != len(tracker.outputs):
+        raise CheckpointError(f"resume state has {len(outputs)} outputs, the model has "
+                              f"{len(tracker.outputs)}")
+    for output, saved in zip(tracker.outputs, outputs):
+        output.loss_sum = float(saved["loss_sum"])
+        output.count = float(saved["count"])
+        if len(saved["metrics"]) != len(output.metrics):
+            raise CheckpointError(f"resume state has {len(saved['metrics'])} metric states, "
+                                  f"the model has {len(output.metrics)} metrics")
+        for metric, values in zip(output.metrics, saved["metrics"]):
+            for key, value in values.items():
+                if not hasattr(metric, key):
+                    raise CheckpointError(f"resume state: metric {metric.name!r} has no {key!r}")
+                setattr(metric, key, float(value))
 
 
 class FitProgress:

@@ -1,15 +1,19 @@
 """Sequential: a stack of layers, each feeding the next, with its mask."""
-from nnkit.errors import InvalidArgumentError, NotBuiltError, ShapeError
+from nnkit.errors import InvalidArgumentError, ShapeError
+from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers.base import Layer
-from nnkit.models.training import Trainer
-from nnkit.registry import LAYERS
+from nnkit.models.base_model import BaseModel
+from nnkit.registry import LAYERS, register_layer
 
 
-class Sequential(Trainer):
-    """A linear stack of layers (Keras's ``Sequential``).
+@register_layer
+class Sequential(BaseModel):
+    """A linear stack of layers (Keras's ``Sequential``), run as a chain graph.
 
     The mask made by a layer (``Embedding(mask_zero=True)``) flows through the
-    following layers and, if it reaches the output, weights the loss.
+    following layers and, if it reaches the output, weights the loss. The
+    chain runs through the same ``GraphRunner`` as graph models (one node per
+    layer), and a Sequential can itself be a layer of another model.
 
     Args:
         layers: initial layers.
@@ -22,11 +26,13 @@ class Sequential(Trainer):
         >>> history = model.fit(x, y, batch_size=5, epochs=5)
     """
 
-    def __init__(self, layers=None, name="sequential"):
-        super().__init__()
-        self.name = name
-        self.layers = []
+    multiple_inputs = False
+    multiple_outputs = False
+
+    def __init__(self, layers=None, name="sequential", **kwargs):
+        super().__init__(name=name)
         self.build_input_shape = None
+        self._runner = None
         for layer in layers or []:
             self.add(layer)
 
@@ -38,18 +44,41 @@ class Sequential(Trainer):
         if any(existing.name == layer.name for existing in self.layers):
             raise InvalidArgumentError(f"Sequential.add: a layer named '{layer.name}' is "
                                        f"already in the model; layer names must be unique")
-        layer.needs_input_grad = bool(self.layers)
         previous_built = self.built
         self.layers.append(layer)
+        self._runner = None
         if len(self.layers) == 1 and layer.input_shape is not None:
             self.build(layer.input_shape)
         elif previous_built and not layer.built:
             layer.build(self.compute_output_shape(self.build_input_shape, upto=-1))
+        self.collect_weights()
+
+    def pop(self):
+        """Remove and return the last layer (Keras's ``Sequential.pop``)."""
+        if not self.layers:
+            raise InvalidArgumentError(f"model '{self.name}': pop on a model with no layers")
+        self._runner = None
+        layer = self.layers.pop()
+        self.collect_weights()
+        return layer
+
+    def runner(self):
+        """The chain graph: layer i reads tensor i and writes tensor i + 1."""
+        if not self.layers:
+            raise ShapeError(f"model '{self.name}' has no layers")
+        if self._runner is None:
+            nodes = [RunNode(layer, [i], [i + 1]) for i, layer in enumerate(self.layers)]
+            self._runner = GraphRunner(nodes, [0], [len(self.layers)])
+        return self._runner
 
     # ---- building --------------------------------------------------------
     @property
     def built(self):
         return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    @built.setter
+    def built(self, value):
+        """Layer.__init__ sets False; a Sequential is built when all its layers are."""
 
     def build(self, input_shape):
         """Create every layer's parameters for examples of shape ``input_shape``."""
@@ -59,6 +88,7 @@ class Sequential(Trainer):
             if not layer.built:
                 layer.build(shape)
             shape = layer.compute_output_shape(shape)
+        self.collect_weights()
 
     def compute_output_shape(self, input_shape, upto=None):
         shape = tuple(input_shape)
@@ -66,91 +96,45 @@ class Sequential(Trainer):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    def _require_built(self, what):
-        if not self.built:
-            raise NotBuiltError(f"model '{self.name}' is not built: {what} needs weights; give "
-                                f"the first layer input_shape, call build(), or fit first")
+    def output_shapes(self, input_shape):
+        return [self.compute_output_shape(input_shape)]
 
-    # ---- running ---------------------------------------------------------
-    def __call__(self, x, training=False, mask=None):
-        """Output of the model on ``x`` (backend array)."""
-        return self.forward(x, training=training, mask=mask)[0]
-
-    def forward(self, x, training=False, mask=None):
-        """Run every layer; returns ``(output, output_mask)``."""
-        if not self.layers:
-            raise ShapeError(f"model '{self.name}' has no layers")
+    def call_graph(self, inputs, masks, training):
         if self.build_input_shape is None:
-            self.build_input_shape = tuple(x.shape[1:])
-        for layer in self.layers:
-            x, mask = layer.apply(x, training=training, mask=mask)
-        return x, mask
+            self.build_input_shape = tuple(inputs[0].shape[1:])
+        was_built = self.built
+        result = super().call_graph(inputs, masks, training)
+        if not was_built:
+            self.collect_weights()
+        return result
 
-    def backward(self, dy):
-        """Backpropagate ``dy`` through every layer; returns ``dx`` (None for ids)."""
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
-        return dy
+    def batch_output_shapes(self, xs):
+        if not self.built:
+            return super().batch_output_shapes(xs)
+        self.check_model_inputs(xs)      # no forward pass: train_on_batch checks every batch
+        return [(xs[0].shape[0],) + tuple(self.compute_output_shape(xs[0].shape[1:]))]
 
-    def clear_cache(self):
-        for layer in self.layers:
-            layer.clear_cache()
+    output_structure = property(lambda self: ("single", self.output_names))
 
-    # ---- parameters ------------------------------------------------------
-    def named_parameters(self):
-        """``{"<layer>/<key>": array}`` of trainable parameters."""
-        return {f"{layer.name}/{key}": layer.params[key] for layer in self.layers
-                for key in layer.trainable_keys()}
+    def check_model_inputs(self, xs):
+        """Validate one batch's inputs against the first layer (no forward pass)."""
+        self.layers[0].check_input(xs[0][:1])
 
-    def named_gradients(self):
-        return {f"{layer.name}/{key}": layer.grads[key] for layer in self.layers
-                for key in layer.trainable_keys()}
-
-    def named_gradient_rows(self):
-        """``{"<layer>/<key>": rows}``: gradients known to be zero outside ``rows``."""
-        return {f"{layer.name}/{key}": layer.grad_rows[key] for layer in self.layers
-                for key in layer.trainable_keys() if key in layer.grad_rows}
-
-    def zero_grads(self):
-        for layer in self.layers:
-            layer.zero_grads()
-
-    def get_weights(self):
-        """All parameters as host arrays, layer by layer in Keras's order."""
-        return [w for layer in self.layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        self._require_built("set_weights")
-        weights = list(weights)
-        expected = sum(len(layer.params) for layer in self.layers)
-        if len(weights) != expected:
-            raise ShapeError(f"model '{self.name}': set_weights expected {expected} arrays, "
-                             f"received {len(weights)}")
-        for layer in self.layers:
-            count = len(layer.params)
-            layer.set_weights(weights[:count])
-            weights = weights[count:]
-
-    def count_params(self):
-        return sum(layer.count_params() for layer in self.layers)
-
-    def summary(self, print_fn=print):
-        """Print each layer's name, class, output shape and parameter count."""
-        self._require_built("summary")
-        rows = [("Layer (type)", "Output shape", "Params")]
+    def summary_rows(self):
         shape = self.build_input_shape
+        previous = None
         for layer in self.layers:
             shape = layer.compute_output_shape(shape)
-            rows.append((f"{layer.name} ({type(layer).__name__})", str((None,) + tuple(shape)),
-                         f"{layer.count_params():,}"))
-        widths = [max(len(row[i]) for row in rows) + 2 for i in range(3)]
-        line = "-" * sum(widths)
-        print_fn(f'Model: "{self.name}"')
-        print_fn(line)
-        for i, row in enumerate(rows):
-            print_fn("".join(cell.ljust(width) for cell, width in zip(row, widths)))
-            print_fn("=" * len(line) if i == 0 else line)
-        print_fn(f"Total params: {self.count_params():,}")
+            yield layer, (None,) + tuple(shape), "" if previous is None else previous
+            previous = layer.name
+
+    @property
+    def output_names(self):
+        return [self.layers[-1].name] if self.layers else []
+
+    @property
+    def input_names(self):
+        return [self.layers[0].name] if self.layers else []
 
     # ---- configuration ---------------------------------------------------
     def get_config(self):

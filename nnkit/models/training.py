@@ -1,9 +1,15 @@
 """The training API shared by models: compile, fit, evaluate, predict, save.
 
-A model class gives ``forward(x, training, mask) -> (output, mask)``,
-``backward(dy)``, ``named_parameters()``/``named_gradients()``/
-``named_gradient_rows()`` and ``zero_grads()``; this mixin turns them into Keras's training loop.
+A model (``BaseModel``) gives ``call_graph(inputs, masks, training)`` →
+``(outputs, masks)``, ``backward``, ``named_parameters()``/``named_gradients()``/
+``named_gradient_rows()``, ``zero_grads()``, ``input_names``/``output_names``
+and ``output_structure``; this mixin turns them into Keras's training loop.
+Inputs, targets and sample weights are lists in model order inside the loop
+(``nnkit.models.structure``); a model with one output keeps Keras's
+single-output keys (``loss``, ``accuracy``), one with several adds
+``<output>_loss`` and ``<output>_<metric>``.
 """
+import copy
 import math
 
 import numpy
@@ -13,7 +19,7 @@ from nnkit.backend import get_backend
 from nnkit.callbacks.base import CallbackList
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
-from nnkit.models import data
+from nnkit.models import data, structure
 from nnkit.models.interrupt import stop_on_interrupt
 from nnkit.models.resume import FitProgress
 
@@ -44,11 +50,11 @@ def loss_weighting(entries_shape, mask, sample_weight):
     return weights, float(math.prod(entries_shape))
 
 
-class _Tracker:
-    """Running loss and metrics over the batches of one pass."""
+class _OutputTracker:
+    """Running loss and metrics of one output over the batches of one pass."""
 
-    def __init__(self, model):
-        self.metrics = [metrics_module.get(name, model.loss) for name in model.metric_names]
+    def __init__(self, loss, metric_names):
+        self.metrics = [metrics_module.get(name, loss) for name in metric_names]
         self.loss_sum = 0.0
         self.count = 0.0
 
@@ -59,9 +65,30 @@ class _Tracker:
         for metric in self.metrics:
             metric.update(xp, output, y, weights)
 
+    def loss(self):
+        return self.loss_sum / self.count if self.count else float("nan")
+
+
+class _Tracker:
+    """Running loss and metrics of every output; ``result()`` has Keras's log keys."""
+
+    def __init__(self, model):
+        self.names, self.weights = model.output_names, model.loss_weights
+        self.outputs = [_OutputTracker(loss, names) for loss, names in
+                        zip(model.losses, model.output_metric_names)]
+
+    def update(self, batch):
+        for tracker, entry in zip(self.outputs, batch):
+            tracker.update(*entry)
+
     def result(self):
-        logs = {"loss": self.loss_sum / self.count if self.count else float("nan")}
-        logs.update({metric.name: metric.result() for metric in self.metrics})
+        if len(self.outputs) == 1:
+            tracker = self.outputs[0]
+            return {"loss": tracker.loss(), **{m.name: m.result() for m in tracker.metrics}}
+        logs = {"loss": sum(w * t.loss() for w, t in zip(self.weights, self.outputs))}
+        for name, tracker in zip(self.names, self.outputs):
+            logs[f"{name}_loss"] = tracker.loss()
+            logs.update({f"{name}_{m.name}": m.result() for m in tracker.metrics})
         return logs
 
 
@@ -71,6 +98,7 @@ class Trainer:
     def __init__(self):
         self.optimizer = None
         self.loss = None
+        self.losses, self.loss_weights, self.output_metric_names = [], [], []
         self.metric_names = []
         self.stop_training = False
         self.history = None
@@ -79,69 +107,138 @@ class Trainer:
         self.gradient_hook = None  # hook(model, (x, y, sample_weight), loss) -> False skips the step
         self._progress = None  # nnkit.models.resume.FitProgress of the running fit
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer (instance or name), the loss (name or Loss) and metrics."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Choose the optimizer, the loss(es), their weights and the metrics.
+
+        Args:
+            optimizer: an Optimizer or its name.
+            loss: a name or Loss for every output, a list in output order, or a
+                dict by output-layer name.
+            metrics: names for every output, a list of lists, or a dict by output name.
+            loss_weights: a list or dict of floats (default 1 each); the total
+                loss is ``Σ weight_i · loss_i``.
+        """
         self.optimizer = optimizers.get(optimizer)
         if loss is None:
             raise InvalidArgumentError("compile: a loss is required, e.g. "
                                        "loss='sparse_categorical_crossentropy'")
-        self.loss = losses.get(loss)
-        metric_names = list(metrics or [])
-        for name in metric_names:
-            metrics_module.get(name, self.loss)
-        self.metric_names = metric_names
+        names = self.output_names
+        given = structure.per_output(loss, names, "compile(loss)", setting=True)
+        if any(entry is None for entry in given):
+            raise InvalidArgumentError(f"compile(loss): every output needs a loss; outputs "
+                                       f"{names}, received {loss!r}")
+        self.losses = []
+        for entry in given:                 # one Loss object (and cache) per output
+            loss_object = losses.get(entry)
+            self.losses.append(copy.copy(loss_object) if any(loss_object is known for known
+                                                             in self.losses) else loss_object)
+        weights = structure.per_output(loss_weights, names, "compile(loss_weights)", 1.0,
+                                       setting=True)
+        try:
+            self.loss_weights = [float(w) for w in weights]
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"compile(loss_weights): expected numbers, received "
+                                       f"{loss_weights!r}") from None
+        self.output_metric_names = structure.metrics_per_output(metrics, names)
+        for loss_object, metric_names in zip(self.losses, self.output_metric_names):
+            for name in metric_names:
+                metrics_module.get(name, loss_object)
+        self.loss = self.losses[0]
+        self.metric_names = list(self.output_metric_names[0])
+
+    def training_config(self):
+        """JSON of what ``compile`` was given (lists per output when several)."""
+        single = len(self.losses) == 1
+        return {"loss": self.losses[0].name if single else [l.name for l in self.losses],
+                "metrics": self.output_metric_names[0] if single else self.output_metric_names,
+                "loss_weights": self.loss_weights}
 
     def _require_compiled(self, what):
         if self.loss is None:
             raise NotBuiltError(f"{what}: call model.compile(optimizer, loss) first")
 
     # ---- one batch -------------------------------------------------------
+    def _as_lists(self, x, y, sample_weight):
+        xs = structure.per_input(x, self.input_names, "x")
+        ys = structure.per_output(y, self.output_names, "y")
+        sws = structure.per_output(sample_weight, self.output_names, "sample_weight")
+        return xs, ys, sws
+
     def forward_loss(self, x, y, sample_weight=None, training=True):
-        """Forward pass and loss on one batch (keeps what backward_loss needs)."""
-        output, mask = self.forward(x, training=training)
-        y = get_backend().asarray(y)
-        self.loss.check_labels(output, y)
-        weights, normaliser = loss_weighting(tuple(output.shape[:-1]), mask, sample_weight)
-        value = self.loss.forward(output, y, weights, normaliser)
-        self._batch = (output, y, weights, normaliser)
-        return value
+        """Forward pass and total loss ``Σ wᵢ·lossᵢ`` on one batch (keeps what backward_loss needs).
+
+        ``x``, ``y`` and ``sample_weight`` as ``fit`` takes them (one array, a list or a dict).
+        """
+        return self._forward_loss(*self._as_lists(x, y, sample_weight), training)
+
+    def _forward_loss(self, xs, ys, sws, training):
+        """``forward_loss`` on lists in model order."""
+        outputs, masks = self.call_graph(xs, [None] * len(xs), training)
+        backend = get_backend()
+        total, self._batch = 0.0, []
+        for output, mask, y_i, sw_i, loss, weight in zip(outputs, masks, ys, sws, self.losses,
+                                                         self.loss_weights):
+            y_i = backend.asarray(y_i)
+            loss.check_labels(output, y_i)
+            weights, normaliser = loss_weighting(tuple(output.shape[:-1]), mask, sw_i)
+            value = loss.forward(output, y_i, weights, normaliser)
+            total += weight * value
+            self._batch.append((value, output, y_i, weights, normaliser))
+        return total
 
     def backward_loss(self):
         """Backpropagate the last ``forward_loss``; returns dL/dx (None for ids)."""
         self._batch = None
-        return self.backward(self.loss.backward())
+        d_outputs = [loss.backward() if weight == 1.0 else loss.backward() * weight
+                     for loss, weight in zip(self.losses, self.loss_weights)]
+        return self.backward(d_outputs if self.multiple_outputs else d_outputs[0])
 
-    def _train_step(self, x, y, sample_weight, tracker):
+    def _train_step(self, xs, ys, sws, tracker):
         self.zero_grads()
-        value = self.forward_loss(x, y, sample_weight, training=True)
-        output, y_device, weights, normaliser = self._batch
+        value = self._forward_loss(xs, ys, sws, True)
+        batch = self._batch
         self.backward_loss()
         if self.gradient_hook is not None and \
-                self.gradient_hook(self, (x, y, sample_weight), value) is False:
+                self.gradient_hook(self, (xs, ys, sws), value) is False:
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
-        tracker.update(value, output, y_device, weights, normaliser)
+        tracker.update(batch)
         self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
                                        self.named_gradient_rows())
         return value
 
+    def _prepare_inputs(self, x):
+        names = self.input_names
+        xs = structure.per_input(x, names, "x")
+        return [data.as_inputs(value, "x" if len(names) == 1 else f"x[{name!r}]")
+                for value, name in zip(xs, names)]
+
     def _prepare(self, x, y, sample_weight, what):
+        """Check ``x``, ``y`` and ``sample_weight``; return them as lists in model order."""
         self._require_compiled(what)
-        x = data.as_inputs(x)
-        if self.built:  # validate x without a forward pass (train_on_batch calls this per batch)
-            self.layers[0].check_input(x[:1])
-            output_shape = (x.shape[0],) + self.compute_output_shape(x.shape[1:])
-        else:
-            output_shape = (x.shape[0],) + tuple(self(x[:1]).shape[1:])
-        y = data.as_targets(y, self.loss, output_shape)
-        data.check_lengths(x, y, sample_weight)
-        sample_weight = data.as_sample_weight(sample_weight, output_shape[:-1])
-        return x, y, sample_weight
+        xs = self._prepare_inputs(x)
+        n = xs[0].shape[0]
+        for name, value in zip(self.input_names, xs):
+            if value.shape[0] != n:
+                raise InvalidArgumentError(f"x: every input needs the same number of examples; "
+                                           f"{self.input_names[0]!r} has {n}, {name!r} has "
+                                           f"{value.shape[0]}")
+        shapes = self.batch_output_shapes(xs)
+        names = self.output_names
+        single = len(names) == 1
+        ys = [data.as_targets(value, loss, shape, "y" if single else f"y[{name!r}]")
+              for value, loss, shape, name in zip(structure.per_output(y, names, "y"),
+                                                  self.losses, shapes, names)]
+        raw = structure.per_output(sample_weight, names, "sample_weight")
+        for y_i, sw_i in zip(ys, raw):
+            data.check_lengths(xs[0], y_i, sw_i)
+        sws = [data.as_sample_weight(value, shape[:-1]) for value, shape in zip(raw, shapes)]
+        return xs, ys, sws
 
     def train_on_batch(self, x, y, sample_weight=None):
         """One optimizer step on ``(x, y)``; returns ``{"loss": ..., metric: ...}``."""
-        x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch")
+        xs, ys, sws = self._prepare(x, y, sample_weight, "train_on_batch")
         tracker = _Tracker(self)
-        self._train_step(x, y, sample_weight, tracker)
+        self._train_step(xs, ys, sws, tracker)
         return tracker.result()
 
     # ---- loops -----------------------------------------------------------
@@ -152,8 +249,10 @@ class Trainer:
 
         Args:
             x: ``(N, ...)`` inputs (integer ids for Embedding, floats or a
-                SciPy CSR matrix otherwise).
-            y: targets (class ids ``(N,)`` / ``(N, T)`` or arrays like the output).
+                SciPy CSR matrix otherwise); a list or dict by Input name for
+                several inputs.
+            y: targets (class ids ``(N,)`` / ``(N, T)`` or arrays like the
+                output); a list or dict by output name for several outputs.
             shuffle: True, False or "bucket" (batches of similar sequence length).
             validation_split: fraction of the *last* examples held out (before shuffling).
             validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
@@ -166,23 +265,23 @@ class Trainer:
         if not 0.0 <= validation_split < 1.0:
             raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
                                        f"{validation_split!r}")
-        x, y, sample_weight = self._prepare(x, y, sample_weight, "fit")
+        xs, ys, sws = self._prepare(x, y, sample_weight, "fit")
         if validation_split and validation_data is None:
-            cut = int(x.shape[0] * (1.0 - validation_split))
-            validation_data = (x[cut:], y[cut:]) + (() if sample_weight is None
-                                                    else (sample_weight[cut:],))
-            x, y = x[:cut], y[:cut]
-            sample_weight = None if sample_weight is None else sample_weight[:cut]
-        if validation_data is not None:
+            cut = int(xs[0].shape[0] * (1.0 - validation_split))
+            validation_data = ([v[cut:] for v in xs], [v[cut:] for v in ys],
+                               [data.take(v, slice(cut, None)) for v in sws])
+            xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
+            sws = [data.take(v, slice(None, cut)) for v in sws]
+        elif validation_data is not None:
             validation_data = self._prepare(*self._unpack_validation(validation_data), "fit")
         self.history = History()
         # History goes after the user's callbacks (as in Keras), so it records what they
         # add to the epoch logs (e.g. LearningRateScheduler's "lr").
         callback_list = CallbackList(list(callbacks or []) + [self.history], self, verbose,
-                                     epochs, -(-x.shape[0] // batch_size))
+                                     epochs, -(-xs[0].shape[0] // batch_size))
         self.stop_training = False
         callback_list.on_train_begin({})
-        self._progress = progress = FitProgress(self, callback_list.callbacks, x, batch_size,
+        self._progress = progress = FitProgress(self, callback_list.callbacks, xs[0], batch_size,
                                                 shuffle, resume_from)
         with stop_on_interrupt(self):
             for epoch in range(progress.first_epoch(initial_epoch), epochs):
@@ -190,8 +289,8 @@ class Trainer:
                 tracker = _Tracker(self)
                 for step, index in progress.batches(epoch, tracker):
                     callback_list.on_train_batch_begin(step, {})
-                    self._train_step(x[index], y[index], data.take(sample_weight, index),
-                                     tracker)
+                    self._train_step([v[index] for v in xs], [v[index] for v in ys],
+                                     [data.take(v, index) for v in sws], tracker)
                     callback_list.on_train_batch_end(step, tracker.result())
                     if self.stop_training:
                         break
@@ -215,35 +314,43 @@ class Trainer:
     def evaluate(self, x, y, batch_size=32, sample_weight=None, verbose=0):
         """Loss and metrics on ``(x, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
         batch_size = data.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, "evaluate")
-        return self._evaluate_prepared(x, y, sample_weight, batch_size)
+        xs, ys, sws = self._prepare(x, y, sample_weight, "evaluate")
+        return self._evaluate_prepared(xs, ys, sws, batch_size)
 
-    def _evaluate_prepared(self, x, y, sample_weight, batch_size):
+    def _evaluate_prepared(self, xs, ys, sws, batch_size):
         tracker = _Tracker(self)
-        for index in data.batch_indices(x.shape[0], batch_size, False):
-            value = self.forward_loss(x[index], y[index], data.take(sample_weight, index),
-                                      training=False)
-            tracker.update(value, *self._batch)
+        for index in data.batch_indices(xs[0].shape[0], batch_size, False):
+            self._forward_loss([v[index] for v in xs], [v[index] for v in ys],
+                               [data.take(v, index) for v in sws], False)
+            tracker.update(self._batch)
             self._batch = None
         return tracker.result()
 
     def predict(self, x, batch_size=32, verbose=0):
-        """Outputs for ``x`` as a host NumPy array, computed batch by batch."""
+        """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs)."""
         batch_size = data.check_batch_size(batch_size)
-        x = data.as_inputs(x)
-        backend = get_backend()
-        order = data.length_order(x)
-        if order is None:
-            return numpy.concatenate([backend.to_numpy(self(x[index], training=False)) for index
-                                      in data.batch_indices(x.shape[0], batch_size, False)])
+        xs = self._prepare_inputs(x)
+        n = xs[0].shape[0]
         # token ids: rows are independent, so batch similar lengths together (fewer steps
         # for a masked recurrent layer), then restore the original order
-        outputs = numpy.concatenate([backend.to_numpy(self(x[order[index]], training=False))
-                                     for index in data.batch_indices(x.shape[0], batch_size,
-                                                                     False)])
-        result = numpy.empty_like(outputs)
-        result[order] = outputs
-        return result
+        order = data.length_order(xs[0]) if len(xs) == 1 else None
+        pieces = [self._predict_batch(xs, index if order is None else order[index])
+                  for index in data.batch_indices(n, batch_size, False)]
+        results = []
+        for column in zip(*pieces):
+            joined = numpy.concatenate(column)
+            if order is not None:
+                restored = numpy.empty_like(joined)
+                restored[order] = joined
+                joined = restored
+            results.append(joined)
+        return structure.pack(results, self.output_structure)
+
+    def _predict_batch(self, xs, rows):
+        """Host outputs for the examples ``rows`` of every input."""
+        backend = get_backend()
+        outputs, _ = self.call_graph([v[rows] for v in xs], [None] * len(xs), False)
+        return [backend.to_numpy(output) for output in outputs]
 
     # ---- checkpoints -----------------------------------------------------
     def save(self, path, include_optimizer=True, tokenizer=None):

@@ -51,7 +51,7 @@ def _write_weights(file, model):
 def _write_optimizer(file, model):
     optimizer = model.optimizer
     write_text_attribute(file, "training_config", json.dumps({
-        "loss": model.loss.name, "metrics": model.metric_names,
+        **model.training_config(),
         "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}}))
     state = optimizer.get_state()
     group = file.create_group("optimizer")

@@ -169,11 +169,14 @@ class CheckpointReader:
         return total
 
     def build_model(self):
-        from nnkit.models.sequential import Sequential
+        """The model described by ``model_config``, built from registered classes only."""
+        from nnkit.registry import LAYERS
         spec = self.json_attribute("model_config")
-        if not isinstance(spec, dict) or spec.get("class_name") != "Sequential" or \
-                not isinstance(spec.get("config"), dict):
-            self.fail("model_config must be {'class_name': 'Sequential', 'config': {...}}")
+        if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+            self.fail("model_config must be {'class_name': ..., 'config': {...}}")
+        model_class = LAYERS.get(spec.get("class_name"))
+        if not getattr(model_class, "is_model", False):
+            self.fail(f"model_config names {spec.get('class_name')!r}, which is not a model class")
         config = spec["config"]
         if not isinstance(config.get("layers"), list) or not config["layers"]:
             self.fail("model_config has no layers")
@@ -181,7 +184,7 @@ class CheckpointReader:
             if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
                 self.fail("each layer config must be {'class_name': ..., 'config': {...}}")
         with restoring_weights(self._stored_weight_elements()):
-            model = Sequential.from_config(config)
+            model = model_class.from_config(config)
         if not model.built:
             self.fail("model_config has no build_input_shape")
         return model
@@ -216,7 +219,11 @@ class CheckpointReader:
         optimizer_spec = config["optimizer"]
         optimizer_class = optimizers.OPTIMIZERS.get(optimizer_spec.get("class_name"))
         optimizer = optimizer_class.from_config(dict(optimizer_spec.get("config") or {}))
-        model.compile(optimizer, losses.get(config.get("loss")), list(config.get("metrics", [])))
+        loss = config.get("loss")
+        if not isinstance(loss, (str, list)):
+            self.fail("training_config loss must be a name or a list of names")
+        model.compile(optimizer, loss if isinstance(loss, str) else [losses.get(n) for n in loss],
+                      config.get("metrics") or None, config.get("loss_weights"))
         self._read_optimizer_state(model)
 
     def _read_optimizer_state(self, model):

@@ -76,10 +76,13 @@ def _check_state(reader, state, batches):
     if state.get("shuffle") not in (True, False, "bucket"):
         reader.fail("training_state/state['shuffle'] must be true, false or 'bucket'")
     tracker, history = state["tracker"], state["history"]
-    if not isinstance(tracker.get("metrics"), list) or \
-            not all(isinstance(m, dict) for m in tracker["metrics"]) or \
-            not isinstance(tracker.get("loss_sum"), (int, float)) or \
-            not isinstance(tracker.get("count"), (int, float)):
+    if "outputs" not in tracker and "loss_sum" in tracker:     # written before graph models
+        tracker = state["tracker"] = {"outputs": [tracker]}
+    if not isinstance(tracker.get("outputs"), list) or not all(
+            isinstance(output, dict) and isinstance(output.get("metrics"), list)
+            and all(isinstance(m, dict) for m in output["metrics"])
+            and isinstance(output.get("loss_sum"), (int, float))
+            and isinstance(output.get("count"), (int, float)) for output in tracker["outputs"]):
         reader.fail("training_state tracker is malformed")
     if not isinstance(history.get("epoch"), list) or not isinstance(history.get("history"), dict) \
             or not all(isinstance(v, list) for v in history["history"].values()):
