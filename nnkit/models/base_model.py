@@ -122,7 +122,6 @@ class BaseModel(Layer, Trainer):
         In training, what backward needs is kept as this model's cache.
         """
         runner = self.runner()
-        runner.set_input_grad(self.needs_input_grad)
         outputs, output_masks, state = runner.forward(inputs, masks, training)
         self._cache = (runner, state) if training else None
         return outputs, output_masks
@@ -147,6 +146,7 @@ class BaseModel(Layer, Trainer):
         """Backpropagate ``dy`` (a list for several outputs); returns ``dx`` (None for ids)."""
         runner, state = self._cache
         self._cache = None
+        runner.set_input_grad(self.needs_input_grad)     # set by an outer model, or a checker
         d_inputs = runner.backward(list(dy) if self.multiple_outputs else [dy], state)
         return d_inputs if self.multiple_inputs else d_inputs[0]
 

@@ -19,6 +19,7 @@ import numpy
 from nnkit import config, random
 from nnkit.backend import get_backend
 from nnkit.errors import DTypeError
+from nnkit.models import structure
 
 
 class GradientCheckError(AssertionError):
@@ -73,8 +74,9 @@ class _LayerObjective:
 class _ModelObjective:
     """The compiled model's loss on ``(x, y)``."""
 
-    def __init__(self, model, y, sample_weight):
+    def __init__(self, model, y, sample_weight, check_inputs):
         self.model, self.y, self.sample_weight = model, y, sample_weight
+        self.check_inputs = check_inputs
 
     def value(self, x):
         loss = self.model.forward_loss(x, self.y, self.sample_weight, training=True)
@@ -82,8 +84,14 @@ class _ModelObjective:
         return loss
 
     def gradients(self, x):
-        self.model.forward_loss(x, self.y, self.sample_weight, training=True)
-        return self.model.backward_loss()
+        """The loss's gradients (with ``check_inputs``, the float inputs' too)."""
+        previous = self.model.needs_input_grad
+        self.model.needs_input_grad = self.check_inputs
+        try:
+            self.model.forward_loss(x, self.y, self.sample_weight, training=True)
+            return self.model.backward_loss()
+        finally:
+            self.model.needs_input_grad = previous
 
     def parameters(self):
         return self.model.named_parameters(), self.model.named_gradients()
@@ -92,18 +100,40 @@ class _ModelObjective:
         self.model.zero_grads()
 
 
+def _input_names(target, x, is_model):
+    """Names of the checked inputs (``"x"``, ``"x['tokens']"``, ``"x[0]"``) and whether there are several."""
+    if is_model:
+        names = target.input_names
+        if len(names) == 1:
+            return ["x"], False
+        return [f"x[{name!r}]" for name in names], True
+    if isinstance(x, (list, tuple)) and x and all(hasattr(v, "shape") for v in x):
+        return [f"x[{i}]" for i in range(len(x))], True
+    return ["x"], False
+
+
+def _as_checked_array(backend, value):
+    """A contiguous backend copy (float64 for floats): perturbed in place through a flat view."""
+    value = numpy.ascontiguousarray(backend.to_numpy(value) if backend.is_array(value) else value)
+    return backend.asarray(value, dtype="float64") if value.dtype.kind == "f" \
+        else backend.asarray(value)
+
+
 def _relative_error(a, b):
     return abs(a - b) / max(abs(a), abs(b), 1e-12)
 
 
 def check_gradients(target, x, y=None, mask=None, sample_weight=None, eps=1e-6,
-                    rtol=1e-6, atol=1e-9, max_elements=64, seed=0, **call_kwargs):
+                    rtol=1e-6, atol=1e-9, max_elements=64, seed=0, check_inputs=False,
+                    **call_kwargs):
     """Check ``target``'s backward pass against central differences in float64.
 
     Args:
         target: a Layer (checked through ``L = Σ w ⊙ y`` for random ``w``) or a
             compiled model (checked through its loss on ``(x, y)``).
-        x: input batch; float inputs are checked too, integer ids are not.
+        x: input batch; float inputs are checked too, integer ids are not. For a
+            model with several inputs a list or dict by Input name; for a merge
+            layer a list.
         y: targets (models only).
         mask: boolean ``(N, T)`` mask handed to a layer.
         sample_weight: per-example or per-step weights (models only).
@@ -111,11 +141,15 @@ def check_gradients(target, x, y=None, mask=None, sample_weight=None, eps=1e-6,
         rtol, atol: tolerances on the relative error of each comparison.
         max_elements: tensors up to this size are also checked element by element.
         seed: seed of the projection, directions and the fixed dropout masks.
+        check_inputs: for a model, also check the gradients of its float inputs
+            (off by default: a model never computes them in training, and an
+            input read by ``Masking`` has no derivative where it equals the
+            mask value). A layer's float input is always checked.
         **call_kwargs: extra arguments for the layer call (e.g. ``initial_state``).
 
     Returns:
-        dict mapping each checked tensor ("x" or a parameter name) to its worst
-        relative error.
+        dict mapping each checked tensor ("x", "x['name']" / "x[i]" for several
+        inputs, or a parameter name) to its worst relative error.
 
     Raises:
         GradientCheckError: a gradient disagrees (the message names the tensor).
@@ -125,14 +159,17 @@ def check_gradients(target, x, y=None, mask=None, sample_weight=None, eps=1e-6,
     backend = get_backend()
     with _float64():
         is_model = hasattr(target, "forward_loss")
-        objective = (_ModelObjective(target, y, sample_weight) if is_model
+        objective = (_ModelObjective(target, y, sample_weight, check_inputs) if is_model
                      else _LayerObjective(target, mask, call_kwargs, rng))
-        x = numpy.ascontiguousarray(x)   # perturbed in place through a flat view
-        x = backend.asarray(x, dtype="float64") if x.dtype.kind == "f" else backend.asarray(x)
+        names, several = _input_names(target, x, is_model)
+        inputs = [_as_checked_array(backend, value) for value in
+                  (structure.per_input(x, target.input_names, "x") if is_model
+                   else (x if several else [x]))]
+        fed = inputs if several else inputs[0]
 
         def loss_at():
             random.set_seed(seed)
-            return objective.value(x)
+            return objective.value(fed)
 
         loss_at()
         params, grads = objective.parameters()
@@ -142,10 +179,14 @@ def check_gradients(target, x, y=None, mask=None, sample_weight=None, eps=1e-6,
                                  f"the layer or model under nnkit.set_floatx('float64')")
         objective.zero_grads()
         random.set_seed(seed)
-        dx = objective.gradients(x)
-        tensors = {name: (params[name], backend.to_numpy(grads[name]).copy()) for name in params}
-        if dx is not None and x.dtype.kind == "f":
-            tensors = {"x": (x, backend.to_numpy(dx).copy()), **tensors}
+        dx = objective.gradients(fed)
+        d_inputs = list(dx) if several and dx is not None else [dx]
+        tensors = {}
+        for name, value, grad in zip(names, inputs, d_inputs):
+            if grad is not None and value.dtype.kind == "f":
+                tensors[name] = (value, backend.to_numpy(grad).copy())
+        tensors.update({name: (params[name], backend.to_numpy(grads[name]).copy())
+                        for name in params})
         errors = {}
         for name, (value, grad) in tensors.items():
             errors[name] = _check_tensor(name, value, grad, loss_at, rng, eps, rtol, atol,

@@ -30,6 +30,7 @@ import numpy
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError, describe
 from nnkit.layers.embedding import Embedding
+from nnkit.models import structure
 
 
 class PaddingInvarianceError(AssertionError):
@@ -88,9 +89,12 @@ def check_padding_invariance(model, x, y, extra_padding=2, atol=1e-5, rtol=1e-4,
 
     Args:
         model: a compiled model whose first layer takes token ids, 0 = padding.
-        x: padded integer ids ``(N, T)``, pre- or post-padded.
-        y: targets ``(N, ...)``, or per-step targets ``(N, T, ...)`` when the
-            model outputs one prediction per step.
+        x: padded integer ids ``(N, T)``, pre- or post-padded; for a model with
+            several inputs a list or dict, whose 2-D integer inputs are all
+            re-padded (other inputs stay as they are).
+        y: targets ``(N, ...)``, or per-step targets ``(N, T, ...)`` when an
+            output has one prediction per step of the first id input; a list
+            or dict for several outputs.
         extra_padding: number k of pad columns added by the extra-padding variations.
         atol, rtol: a difference fails above ``atol + rtol · max|baseline|``.
         seed: seed of the random embedding row.
@@ -105,38 +109,35 @@ def check_padding_invariance(model, x, y, extra_padding=2, atol=1e-5, rtol=1e-4,
             layer that cannot honour the mask.
         ShapeError: ``y`` does not fit the model's output (checked by the model).
     """
-    x, y = numpy.asarray(x), numpy.asarray(y)
-    if x.ndim != 2 or x.dtype.kind not in "iu":
+    names = model.input_names
+    xs = [numpy.asarray(value) for value in structure.per_input(x, names, "x")]
+    id_inputs = [i for i, value in enumerate(xs) if value.ndim == 2 and value.dtype.kind in "iu"]
+    if not id_inputs:
         raise InvalidArgumentError(f"check_padding_invariance: expected padded integer ids "
-                                   f"(N, T), received {describe(x)}")
-    baseline = _measure(model, x, y)
-    per_step = baseline["outputs"].ndim >= 3 and baseline["outputs"].shape[1] == x.shape[1]
-    valid = x != 0
-    steps = numpy.broadcast_to(numpy.arange(x.shape[1]), x.shape)
-    rank = numpy.cumsum(valid, axis=1) - 1                 # index of each token among its row's
+                                   f"(N, T) in x, received "
+                                   f"{[describe(value) for value in xs]}")
+    ys = [numpy.asarray(value) for value in structure.per_output(y, model.output_names, "y")]
+    baseline = _measure(model, xs, ys)
+    steps_of = xs[id_inputs[0]].shape[1]         # per-step outputs follow the first id input
+    per_step = [out.ndim >= 3 and out.shape[1] == steps_of for out in baseline["outputs"]]
     k = extra_padding
-    layouts = {
-        "post_padding": (rank, x.shape[1]),
-        "pre_padding": (rank + x.shape[1] - valid.sum(axis=1, keepdims=True), x.shape[1]),
-        "extra_post_padding": (steps, x.shape[1] + k),
-        "extra_pre_padding": (steps + k, x.shape[1] + k),
-    }
-    rows, cols = numpy.nonzero(valid)
-
-    def at_valid_steps(outputs, dest):
-        return outputs[rows, dest[rows, cols]] if per_step else outputs
-
-    base = {**baseline, "outputs": at_valid_steps(baseline["outputs"], steps)}
     variations, skipped = {}, {}
-    for name, (dest, width) in layouts.items():
-        x_new, y_new = _relayout(x, y if per_step else None, valid, dest, width)
-        measured = _measure(model, x_new, y if y_new is None else y_new)
-        measured["outputs"] = at_valid_steps(measured["outputs"], dest)
+    reference = _Layouts(xs[id_inputs[0]], k)
+    base = {**baseline, "outputs": reference.at_valid_steps(baseline["outputs"], per_step,
+                                                            "original")}
+    for name in _Layouts.NAMES:
+        new_xs = list(xs)
+        for i in id_inputs:
+            new_xs[i] = _Layouts(xs[i], k).relayout(xs[i], name)
+        new_ys = [reference.relayout(y_i, name) if step else y_i
+                  for y_i, step in zip(ys, per_step)]
+        measured = _measure(model, new_xs, new_ys)
+        measured["outputs"] = reference.at_valid_steps(measured["outputs"], per_step, name)
         variations[name] = _compare(name, base, measured, atol, rtol)
     tables = _masking_embedding_tables(model)
     if tables:
-        measured = _with_random_pad_rows(model, x, y, tables, seed)
-        measured["outputs"] = at_valid_steps(measured["outputs"], steps)
+        measured = _with_random_pad_rows(model, xs, ys, tables, seed)
+        measured["outputs"] = reference.at_valid_steps(measured["outputs"], per_step, "original")
         variations["padding_embedding_row"] = _compare("padding_embedding_row", base, measured,
                                                        atol, rtol)
     else:
@@ -149,31 +150,55 @@ def check_padding_invariance(model, x, y, extra_padding=2, atol=1e-5, rtol=1e-4,
     return report
 
 
-def _relayout(x, y, valid, dest, width):
-    """Move each valid token (and its per-step target) from column t to ``dest[n, t]``."""
-    rows, cols = numpy.nonzero(valid)
-    x_new = numpy.zeros((x.shape[0], width), dtype=x.dtype)
-    x_new[rows, dest[rows, cols]] = x[rows, cols]
-    if y is None:
-        return x_new, None
-    y_new = numpy.zeros((y.shape[0], width) + y.shape[2:], dtype=y.dtype)
-    y_new[rows, dest[rows, cols]] = y[rows, cols]
-    return x_new, y_new
+class _Layouts:
+    """Where each valid token of a padded id array ``(N, T)`` goes in every variation."""
+
+    NAMES = ("post_padding", "pre_padding", "extra_post_padding", "extra_pre_padding")
+
+    def __init__(self, ids, extra):
+        self.valid = ids != 0
+        width = ids.shape[1]
+        steps = numpy.broadcast_to(numpy.arange(width), ids.shape)
+        rank = numpy.cumsum(self.valid, axis=1) - 1        # index of each token among its row's
+        self.layouts = {
+            "original": (steps, width),
+            "post_padding": (rank, width),
+            "pre_padding": (rank + width - self.valid.sum(axis=1, keepdims=True), width),
+            "extra_post_padding": (steps, width + extra),
+            "extra_pre_padding": (steps + extra, width + extra),
+        }
+        self.rows, self.cols = numpy.nonzero(self.valid)
+
+    def relayout(self, values, name):
+        """Move each valid step of ``values (N, T, ...)`` from column t to its new column."""
+        dest, width = self.layouts[name]
+        rows, cols = self.rows, self.cols
+        moved = numpy.zeros((values.shape[0], width) + values.shape[2:], dtype=values.dtype)
+        moved[rows, dest[rows, cols]] = values[rows, cols]
+        return moved
+
+    def at_valid_steps(self, outputs, per_step, name):
+        """Each output, at the valid steps only when it has one entry per step."""
+        dest, _ = self.layouts[name]
+        return [out[self.rows, dest[self.rows, self.cols]] if step else out
+                for out, step in zip(outputs, per_step)]
 
 
-def _measure(model, x, y):
-    """Predictions, evaluated loss and parameter gradients of ``model`` on ``(x, y)``.
+def _measure(model, xs, ys):
+    """Predictions, evaluated loss and parameter gradients of ``model`` on lists ``xs``, ``ys``.
 
     The weights are restored after the training pass, so a layer that updates a
     state of its own in training (BatchNormalization's moving statistics) sees
     the same state in every variation.
     """
     backend = get_backend()
-    outputs = numpy.asarray(model.predict(x, batch_size=len(x)), dtype=numpy.float64)
-    loss = float(model.evaluate(x, y, batch_size=len(x))["loss"])
+    n = len(xs[0])
+    predicted = structure.per_output(model.predict(xs, batch_size=n), model.output_names, "y")
+    outputs = [numpy.asarray(out, dtype=numpy.float64) for out in predicted]
+    loss = float(model.evaluate(xs, ys, batch_size=n)["loss"])
     weights = model.get_weights()
     model.zero_grads()
-    model.forward_loss(x, y, training=True)
+    model.forward_loss(xs, ys, training=True)
     model.backward_loss()
     gradients = {name: numpy.array(backend.to_numpy(grad), dtype=numpy.float64)
                  for name, grad in model.named_gradients().items()}
@@ -195,7 +220,9 @@ def _compare(name, baseline, measured, atol, rtol):
             failures.append(f"{what} differs by {diff:.3g}")
         return diff
 
-    outputs = difference("outputs", baseline["outputs"], measured["outputs"])
+    outputs = max(difference("outputs" if len(baseline["outputs"]) == 1 else f"outputs[{i}]",
+                             base, new)
+                  for i, (base, new) in enumerate(zip(baseline["outputs"], measured["outputs"])))
     loss = difference("loss", baseline["loss"], measured["loss"])
     n_failures = len(failures)
     gradients = {key: difference(f"gradient '{key}'", grad, measured["gradients"][key])
@@ -217,7 +244,7 @@ def _masking_embedding_tables(model):
     return tables
 
 
-def _with_random_pad_rows(model, x, y, tables, seed):
+def _with_random_pad_rows(model, xs, ys, tables, seed):
     """``_measure`` with row 0 of each table set to random values, restored afterwards."""
     backend = get_backend()
     rng = numpy.random.default_rng(seed)
@@ -225,7 +252,7 @@ def _with_random_pad_rows(model, x, y, tables, seed):
     try:
         for table in tables:
             table[0] = backend.asarray(rng.normal(size=table.shape[1]), dtype=table.dtype)
-        return _measure(model, x, y)
+        return _measure(model, xs, ys)
     finally:
         for table, row in zip(tables, saved):
             table[0] = row
