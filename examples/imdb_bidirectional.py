@@ -10,13 +10,13 @@ real token, never at padding.
     python examples/imdb_bidirectional.py --predict "Dull and far too long."
 """
 import nnkit
-from imdb_common import run
+from imdb_common import recurrent_layer, run
 
 
 def build_model(args):
     return nnkit.Sequential([
         nnkit.Embedding(args.num_words, args.embedding, mask_zero=True),
-        nnkit.Bidirectional(nnkit.LSTM(args.units, return_sequences=True), merge_mode="concat"),
+        nnkit.Bidirectional(recurrent_layer(args, return_sequences=True), merge_mode="concat"),
         nnkit.GlobalAveragePooling1D(),
         nnkit.Dropout(0.5),
         nnkit.Dense(2, activation="softmax"),

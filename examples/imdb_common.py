@@ -6,6 +6,13 @@ import nnkit
 from nnkit.datasets import imdb
 from nnkit.preprocessing import Tokenizer, pad_sequences
 
+RECURRENT = {"lstm": nnkit.LSTM, "gru": nnkit.GRU}
+
+
+def recurrent_layer(args, **kwargs):
+    """The ``--cell`` layer with ``--units`` units."""
+    return RECURRENT[args.cell](args.units, **kwargs)
+
 
 def parse_args(description, checkpoint):
     parser = argparse.ArgumentParser(description=description)
@@ -13,7 +20,9 @@ def parse_args(description, checkpoint):
     parser.add_argument("--maxlen", type=int, default=400,
                         help="keep the last MAXLEN tokens of each review")
     parser.add_argument("--embedding", type=int, default=128)
-    parser.add_argument("--units", type=int, default=128, help="LSTM hidden size H")
+    parser.add_argument("--units", type=int, default=128, help="recurrent hidden size H")
+    parser.add_argument("--cell", choices=sorted(RECURRENT), default="lstm",
+                        help="the recurrent layer: LSTM (default) or GRU (reset_after=True)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--patience", type=int, default=3, help="EarlyStopping patience")

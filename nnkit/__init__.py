@@ -15,7 +15,7 @@ from nnkit.layers import *  # noqa: F401,F403  (the layer classes are part of th
 from nnkit.graph import Input, Model
 from nnkit.models import Sequential
 from nnkit.random import set_seed
-from nnkit.registry import register_layer
+from nnkit.registry import register_cell, register_layer
 from nnkit.saving.hdf5 import load_model
 
 __version__ = "0.1.0"

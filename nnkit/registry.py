@@ -36,3 +36,6 @@ class Registry:
 
 LAYERS = Registry("layer")
 register_layer = LAYERS.register
+
+CELLS = Registry("cell")
+register_cell = CELLS.register

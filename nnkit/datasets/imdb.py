@@ -7,6 +7,7 @@ See ``datasets/imdb.md`` for the source, licence and checksums.
 """
 import itertools
 import json
+import os
 import pickle
 import re
 import string
@@ -31,7 +32,7 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1,
-              oov_char=2, index_from=3):
+              oov_char=2, index_from=3, ratings=False, texts_path=None):
     """Load IMDB as word-id sequences, exactly as ``keras.datasets.imdb.load_data`` does.
 
     Keras's procedure: shuffle train with ``np.random.RandomState(seed)``, then test with the
@@ -49,10 +50,16 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         seed: shuffling seed.
         start_char, oov_char: special ids (None: no start id / drop out-of-range words).
         index_from: offset added to every word rank.
+        ratings: also return each review's rating (1-4 negative, 7-10 positive), read
+            from the file names of the aclImdb archive (see ``load_ratings``).
+        texts_path: the aclImdb archive or its folder, for ``ratings`` (default: the
+            folder of ``path``, then ``$NNKIT_DATA_DIR/imdb``).
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``: x are object arrays ``(N,)`` of lists of int,
         y are int64 arrays ``(N,)`` with 1 = positive. N = 25000 per split without maxlen.
+        With ``ratings``: ``(x_train, y_train, r_train), (x_test, y_test, r_test)``, r int64
+        ``(N,)`` in the same order.
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_data(num_words=10000)
@@ -71,18 +78,56 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         order = np.arange(len(lengths))
         generator.shuffle(order)
         flat, lengths = _encode(*_take_rows(flat, lengths, order), start_char, index_from)
-        labels = arrays[y_key][order]
+        extra = [arrays[y_key][order]]
+        if ratings:
+            stored = load_ratings(texts_path or os.path.dirname(file), x_key[2:])
+            if len(stored) != len(order) or not np.array_equal(stored >= 7, arrays[y_key] == 1):
+                raise DatasetError(f"imdb.load_data: the ratings of the archive do not match "
+                                   f"{file}'s {y_key} (another version of the data?)")
+            extra.append(stored[order])
         if maxlen is not None:
             short = lengths < maxlen
             if not short.any():
                 raise InvalidArgumentError(f"imdb.load_data: maxlen={maxlen} removes every {x_key} "
                                            f"sequence (kept are those shorter than maxlen); increase it")
-            (flat, lengths), labels = _take_rows(flat, lengths, np.flatnonzero(short)), labels[short]
-        splits.append((flat, lengths, labels))
+            (flat, lengths) = _take_rows(flat, lengths, np.flatnonzero(short))
+            extra = [values[short] for values in extra]
+        splits.append((flat, lengths, extra))
     if num_words is None:
         num_words = max(int(flat.max(initial=0)) for flat, _, _ in splits)
-    return tuple((_to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)), labels)
-                 for flat, lengths, labels in splits)
+    return tuple((_to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)),
+                  *extra) for flat, lengths, extra in splits)
+
+
+def load_ratings(path=None, split="train"):
+    """Each review's rating out of 10, in the stored order of ``imdb.npz`` and ``load_texts``.
+
+    The rating is the number in the archive's file names ``aclImdb/<split>/<pos|neg>/<id>_<rating>.txt``
+    (only the names are read). Positive reviews (7-10) come first, by file name, then negative (1-4).
+
+    Args:
+        path: the aclImdb archive, its folder, or None (as ``load_texts``).
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        int64 array ``(N,)``, N = 25000.
+    """
+    if split not in ("train", "test"):
+        raise InvalidArgumentError(f"imdb.load_ratings: split must be 'train' or 'test', received {split!r}")
+    file = find_or_download(TEXT_ARCHIVE_NAMES, CACHE_SUBDIR, TEXTS_URL, path=path, sha256=TEXTS_SHA256)
+    names = {"pos": [], "neg": []}
+    try:
+        with tarfile.open(file, "r:gz") as archive:
+            for member in archive:
+                match = _REVIEW_MEMBER.fullmatch(member.name)
+                if match and match[1] == split and member.isfile():
+                    names[match[2]].append(member.name.rsplit("/", 1)[1])
+    except (tarfile.TarError, EOFError) as error:
+        raise DatasetError(f"{file} is not a readable aclImdb archive: {error}") from error
+    if not names["pos"] or not names["neg"]:
+        raise DatasetError(f"{file} holds no aclImdb/{split}/{{pos,neg}}/<id>_<rating>.txt reviews")
+    return np.array([int(name[:-4].split("_")[1]) for name in sorted(names["pos"]) + sorted(names["neg"])],
+                    dtype=np.int64)
 
 
 def get_word_index(path=None):

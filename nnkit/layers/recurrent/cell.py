@@ -14,6 +14,17 @@ cell that reads it) and hands the cell views of preallocated packed buffers:
 
 The loop then turns ``dz`` into ``dx``, the recurrent input's gradient and,
 after the loop, every weight gradient as one GEMM over all steps.
+
+Custom cells (public API): subclass ``Cell``, set ``gates`` (G, the number of
+H-wide column blocks of ``z``) and ``state_names`` (carried states; ``"h"``
+first, it is the recurrent input and the output), give ``buffer_widths``
+(every packed buffer the step writes, states and cached values),
+``step_forward`` and ``step_backward``, and register the class with
+``@nnkit.register_cell``. Extra weights are made in ``build`` with
+``self._add`` (their gradients added in ``step_backward``). ``RNN(cell)`` then
+runs it with masks, packing, BPTT, dropout, ``Bidirectional``, saving and the
+gradient checker; ``StackedCells(celltype=...)`` stacks it by its ``celltype``.
+See ``examples/custom_cell_peephole.py``.
 """
 from nnkit.backend import get_backend
 from nnkit.layers.base import new_weight
@@ -110,4 +121,25 @@ class Cell:
         """Add any gradient reaching ``x`` other than through ``dz · kernelᵀ`` (none by default)."""
 
     def get_config(self):
+        """Constructor arguments (a subclass adds its own); ``celltype`` names the kind."""
         return {"celltype": type(self).celltype, "units": self.units}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**{key: value for key, value in config.items() if key != "celltype"})
+
+
+def cell_class(celltype):
+    """The registered cell class whose ``celltype`` is ``celltype``.
+
+    Raises:
+        InvalidArgumentError: no registered cell has that celltype.
+    """
+    from nnkit.errors import InvalidArgumentError
+    from nnkit.registry import CELLS
+    for name in CELLS.names():
+        if getattr(CELLS.get(name), "celltype", None) == celltype:
+            return CELLS.get(name)
+    known = sorted(getattr(CELLS.get(name), "celltype", name) for name in CELLS.names())
+    raise InvalidArgumentError(f"unknown celltype {celltype!r}: expected one of {known} "
+                               f"(custom cells must be registered with @nnkit.register_cell)")

@@ -13,8 +13,10 @@ Example:
 """
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, derivative_
+from nnkit.registry import register_cell
 
 
+@register_cell
 class GatedInput(Cell):
     """Scalar input gate per example: ``y_t = σ(x_t·w + h^{above}_{t-1}·u + b)·x_t``.
 
@@ -68,3 +70,6 @@ class GatedInput(Cell):
 
     def add_direct_input_grad(self, cur, d_cur, dx, work):
         dx += self._xp.multiply(d_cur["y"], cur["gate"], out=work)
+
+    def get_config(self):
+        return {"celltype": self.celltype, "units_of_state": self.units}

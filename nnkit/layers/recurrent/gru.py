@@ -3,9 +3,10 @@ from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
-from nnkit.registry import register_layer
+from nnkit.registry import register_cell, register_layer
 
 
+@register_cell
 class GRUCell(Cell):
     """One GRU step, ``h_t = z ⊙ h_{t-1} + (1 − z) ⊙ ĥ``, with ``z, r = σ(·)``.
 

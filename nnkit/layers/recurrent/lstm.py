@@ -4,9 +4,10 @@ from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
-from nnkit.registry import register_layer
+from nnkit.registry import register_cell, register_layer
 
 
+@register_cell
 class LSTMCell(Cell):
     """One LSTM step: ``c_t = f⊙c_{t-1} + i⊙g``, ``h_t = o⊙tanh(c_t)``.
 

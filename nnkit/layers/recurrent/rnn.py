@@ -2,9 +2,10 @@
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
-from nnkit.registry import LAYERS, register_layer
+from nnkit.registry import CELLS, LAYERS, register_cell, register_layer
 
 
+@register_cell
 class RNNCell(Cell):
     """Step of a simple RNN; the step cache is the activated ``h_t`` itself.
 
@@ -35,21 +36,25 @@ class RNNCell(Cell):
 
 @register_layer
 class RNN(RecurrentLayer):
-    """Fully connected recurrent layer: ``h_t = act(x_t·W + h_{t-1}·U + b)``.
+    """Fully connected recurrent layer ``h_t = act(x_t·W + h_{t-1}·U + b)``, or any cell.
 
-    Also available as ``SimpleRNN``, Keras's name for it (the same class;
-    configs naming either load).
+    ``RNN(units)`` is Keras's ``SimpleRNN`` (also available under that name: the
+    same class; configs naming either load). ``RNN(cell)`` runs a cell object,
+    as Keras's ``RNN(cell)`` does: a built-in one or a custom ``Cell`` subclass
+    registered with ``@nnkit.register_cell`` (see ``nnkit.layers.recurrent.cell``
+    and ``examples/custom_cell_peephole.py``).
 
     Args:
-        units: state size H.
-        activation: "tanh" (default), "sigmoid", "relu" or "linear".
+        units: state size H, or a ``Cell`` instance.
+        activation: "tanh" (default), "sigmoid", "relu" or "linear" (simple RNN only).
         return_sequences, return_state, go_backwards: see ``RecurrentLayer``.
         dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}``; one
             mask per sequence reused at every step, inverted, training only.
 
     Shapes:
         x: ``(N, T, D)``; mask: ``(N, T)``; y: ``(N, T, H)`` or ``(N, H)``.
-        kernel ``(D, H)``, recurrent_kernel ``(H, H)``, bias ``(H,)`` (Keras's SimpleRNN layout).
+        kernel ``(D, H)``, recurrent_kernel ``(H, H)``, bias ``(H,)`` (Keras's SimpleRNN
+        layout); a cell's own weights for ``RNN(cell)``.
 
     Example:
         >>> layer = RNN(8, return_sequences=True)
@@ -61,16 +66,22 @@ class RNN(RecurrentLayer):
                  go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
         super().__init__(return_sequences, return_state, go_backwards,
                          (dropout,), (recurrent_dropout,), **kwargs)
-        self.units = int(units)
+        if isinstance(units, dict):                 # a cell's config, from from_config
+            units = CELLS.get(units["class_name"]).from_config(dict(units["config"]))
+        self.cell = units if isinstance(units, Cell) else None
+        self.units = self.cell.units if self.cell is not None else int(units)
         self.activation = check_name(self.name, "activation", activation)
 
     def make_cells(self):
+        if self.cell is not None:
+            return [self.cell]
         return [RNNCell(self.units, self.activation, self.name)]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": self.activation,
+        units = self.units if self.cell is None else {
+            "class_name": type(self.cell).__name__, "config": self.cell.get_config()}
+        return {**super().get_config(), "units": units, "activation": self.activation,
                 "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}
-
 
 SimpleRNN = RNN
 LAYERS.alias("SimpleRNN", RNN)

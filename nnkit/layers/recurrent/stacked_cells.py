@@ -1,15 +1,15 @@
 """StackedCells: several recurrent cells run in one time loop (theano-lstm's StackedCells)."""
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
 from nnkit.layers.dropout import check_rate
+from nnkit.layers.recurrent.cell import cell_class
 from nnkit.layers.recurrent.gated_input import GatedInput
 from nnkit.layers.recurrent.gru import GRUCell
-from nnkit.layers.recurrent.lstm import LSTMCell
 from nnkit.layers.recurrent.inplace_activations import check_name
+from nnkit.layers.recurrent.lstm import LSTMCell
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.layers.recurrent.rnn import RNNCell
 from nnkit.registry import register_layer
 
-CELLTYPES = ("lstm", "gru", "rnn", "gated_input")
 
 
 @register_layer
@@ -25,7 +25,8 @@ class StackedCells(RecurrentLayer):
     Args:
         input_size: input feature size D.
         layers: state size of each cell, bottom first.
-        celltype: "lstm", "gru" (reset_after=True), "rnn" or "gated_input", or one per layer.
+        celltype: "lstm", "gru" (reset_after=True), "rnn", "gated_input" or the
+            ``celltype`` of a registered custom cell; one for all layers or one per layer.
         activation: of RNN cells and of the LSTM and GRU candidates.
         dropout: inverted dropout on the input of every cell above the first,
             one mask per sequence reused at every step (Gal & Ghahramani).
@@ -52,10 +53,12 @@ class StackedCells(RecurrentLayer):
         super().__init__(return_sequences, return_state, go_backwards,
                          [0.0] + [dropout] * (len(layers) - 1), [0.0] * len(layers), **kwargs)
         celltypes = [celltype] * len(layers) if isinstance(celltype, str) else list(celltype)
-        if not layers or len(celltypes) != len(layers) or any(c not in CELLTYPES for c in celltypes):
+        if not layers or len(celltypes) != len(layers):
             raise InvalidArgumentError(
-                f"layer '{self.name}' (StackedCells): expected a non-empty `layers` and celltype "
-                f"in {CELLTYPES} or one per layer, received layers={layers}, celltype={celltype!r}")
+                f"layer '{self.name}' (StackedCells): expected a non-empty `layers` and one "
+                f"celltype or one per layer, received layers={layers}, celltype={celltype!r}")
+        for kind in celltypes:
+            cell_class(kind)                 # unknown celltypes fail here, with the known ones
         for index, kind in enumerate(celltypes):
             above = index + 1
             if kind == "gated_input" and (above == len(layers) or celltypes[above] == "gated_input"
@@ -75,7 +78,8 @@ class StackedCells(RecurrentLayer):
                 "gru": lambda size: GRUCell(size, self.activation, name=self.name),
                 "rnn": lambda size: RNNCell(size, self.activation, name=self.name),
                 "gated_input": lambda size: GatedInput(size, name=self.name)}
-        return [make[kind](size) for kind, size in zip(self.celltypes, self.layers)]
+        return [make[kind](size) if kind in make else cell_class(kind)(size, name=self.name)
+                for kind, size in zip(self.celltypes, self.layers)]
 
     def initial_state(self, batch_size):
         """Zero states for ``step``: a list of ``(N, H)`` arrays, bottom cell first."""
