@@ -1,6 +1,6 @@
 """Build the NumPy backend's compiled kernels; everything else is in pyproject.toml.
 
-The kernels: matmul, the LSTM loop, CSR batches and products, row updates.
+The kernels: matmul, the LSTM and GRU loops, CSR batches and products, row updates.
 The extension is optional: without a C compiler (or OpenMP) the install goes on
 and the same computations run in NumPy (``nnkit/backend/kernels/__init__.py``).
 """
@@ -16,7 +16,9 @@ else:
 setup(ext_modules=[Extension("nnkit.backend.kernels.cpu_kernels",
                              sources=["nnkit/backend/kernels/cpu_kernels.c"],
                              depends=["nnkit/backend/kernels/gemm_typed.h",
+                                      "nnkit/backend/kernels/loop_rows_typed.h",
                                       "nnkit/backend/kernels/lstm_loop_typed.h",
+                                      "nnkit/backend/kernels/gru_loop_typed.h",
                                       "nnkit/backend/kernels/csr_typed.h",
                                       "nnkit/backend/kernels/rows_typed.h"],
                              extra_compile_args=flags, extra_link_args=link, optional=True)])

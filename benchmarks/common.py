@@ -35,6 +35,8 @@ def lstm_worker_parser():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--mode", choices=("speed", "memory"), default="speed")
     parser.add_argument("--steps", type=int, default=8, help="training steps in memory mode")
+    parser.add_argument("--cell", choices=("lstm", "gru"), default="lstm",
+                        help="the recurrent layer: LSTM or GRU (Keras 3's reset_after, cuDNN's)")
     return parser
 
 

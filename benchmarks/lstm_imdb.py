@@ -1,6 +1,6 @@
-"""Workload A: the IMDB LSTM, nnkit vs PyTorch, training and inference throughput.
+"""Workload A: the IMDB LSTM (or GRU), nnkit vs PyTorch, training and inference throughput.
 
-    python benchmarks/lstm_imdb.py [--shapes 16x100,64x100,16x200,64x200] [--reps 5]
+    python benchmarks/lstm_imdb.py [--shapes 16x100,64x100,16x200,64x200] [--reps 5] [--cell gru]
 
 Each (batch, maxlen) runs nnkit and PyTorch in separate fresh processes (2 threads
 each) on the same synthetic right-padded batches (lengths uniform in [10, maxlen]).
@@ -50,6 +50,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2,
                         help="alternating nnkit/PyTorch rounds; each figure is the best "
                              "round's median")
+    parser.add_argument("--cell", choices=("lstm", "gru"), default="lstm",
+                        help="benchmark the LSTM (default) or the GRU against torch's nn.GRU")
     parser.add_argument("--batches", type=int, default=0,
                         help="batches per pass (default: 16 at batch 16, 8 at batch 64)")
     args = parser.parse_args()
@@ -57,7 +59,8 @@ def main():
     for shape in args.shapes.split(","):
         batch, maxlen = (int(v) for v in shape.split("x"))
         seqs = batch * (args.batches or (16 if batch <= 16 else 8))
-        common_args = ["--batch", batch, "--maxlen", maxlen, "--seqs", seqs, "--reps", args.reps]
+        common_args = ["--batch", batch, "--maxlen", maxlen, "--seqs", seqs, "--reps", args.reps,
+                       "--cell", args.cell]
         our_rounds, their_rounds = [], []
         for _ in range(args.rounds):                    # alternate the two frameworks
             our_rounds.append(common.run_worker(os.path.join(HERE, "lstm_nnkit_worker.py"),

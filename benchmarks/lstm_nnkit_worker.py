@@ -1,6 +1,6 @@
 """nnkit side of the IMDB-LSTM benchmark (run by lstm_imdb.py / memory.py; prints JSON).
 
-Embedding(10000, 128, mask_zero) → LSTM(128, return_sequences) → GlobalAveragePooling1D
+Embedding(10000, 128, mask_zero) → LSTM(128, return_sequences) (or ``--cell gru``: GRU) → GlobalAveragePooling1D
 (the masked mean) → Dense(2, softmax), Adadelta(lr=1, rho=0.95, eps=1e-6), float32.
 Training is ``model.fit`` (one epoch, batches in order, so the fit loop's own cost is
 included); inference is ``model.predict``. ``--no-lstm`` drops the LSTM to time the rest.
@@ -15,10 +15,11 @@ import common  # noqa: E402
 import nnkit  # noqa: E402
 
 
-def build(lstm=True):
+def build(lstm=True, cell="lstm"):
     layers = [nnkit.Embedding(common.VOCAB, common.EMBED, mask_zero=True)]
     if lstm:
-        layers.append(nnkit.LSTM(common.HIDDEN, return_sequences=True))
+        recurrent = nnkit.GRU if cell == "gru" else nnkit.LSTM
+        layers.append(recurrent(common.HIDDEN, return_sequences=True))
     layers += [nnkit.GlobalAveragePooling1D(), nnkit.Dense(common.CLASSES, activation="softmax")]
     model = nnkit.Sequential(layers)
     model.compile(nnkit.optimizers.Adadelta(learning_rate=1.0, rho=0.95, epsilon=1e-6),
@@ -33,7 +34,7 @@ def main():
     args = parser.parse_args()
     nnkit.set_seed(0)
     ids, lengths, labels = common.imdb_like(args.seqs, args.maxlen)
-    model = build(lstm=not args.no_lstm)
+    model = build(lstm=not args.no_lstm, cell=args.cell)
     result = {"framework": "nnkit", "batch": args.batch, "maxlen": args.maxlen,
               "seqs": args.seqs, "tokens": int(lengths.sum())}
 

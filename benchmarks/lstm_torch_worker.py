@@ -1,6 +1,6 @@
 """PyTorch side of the IMDB-LSTM benchmark (run by lstm_imdb.py / memory.py; prints JSON).
 
-Embedding(10000, 128) → nn.LSTM(128) → masked mean over valid steps → Linear(2) →
+Embedding(10000, 128) → nn.LSTM(128) (or ``--cell gru``: nn.GRU) → masked mean over valid steps → Linear(2) →
 log-softmax + NLL, Adadelta(lr=1, rho=0.95, eps=1e-6), float32, 2 threads. Two ways
 of running the LSTM: "padded" (all T steps; the masked mean ignores padded outputs,
 exact for right padding) and "packed" (pack_padded_sequence, enforce_sorted=False).
@@ -19,11 +19,12 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa
 
 
 class Net(nn.Module):
-    def __init__(self, packed):
+    def __init__(self, packed, cell="lstm"):
         super().__init__()
         self.packed = packed
         self.embedding = nn.Embedding(common.VOCAB, common.EMBED)
-        self.lstm = nn.LSTM(common.EMBED, common.HIDDEN, batch_first=True)
+        recurrent = nn.GRU if cell == "gru" else nn.LSTM
+        self.lstm = recurrent(common.EMBED, common.HIDDEN, batch_first=True)
         self.dense = nn.Linear(common.HIDDEN, common.CLASSES)
 
     def forward(self, ids, lengths):
@@ -68,7 +69,7 @@ def main():
               "maxlen": args.maxlen, "seqs": args.seqs, "tokens": tokens}
 
     for variant in args.variants.split(","):
-        model = Net(packed=variant.endswith("packed"))
+        model = Net(packed=variant.endswith("packed"), cell=args.cell)
         data = bucketed if variant.startswith("bucket") else in_order
         optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-6)
 

@@ -41,12 +41,13 @@ MASK = np.array([[1, 1, 1, 1, 0, 0, 0],
 def numpy_steps():
     """Run the recurrent layers as the NumPy backend does without the compiled kernels."""
     backend = get_backend()
-    loop, matmul = backend.lstm_loop, backend.matmul
-    backend.lstm_loop, backend.matmul = None, Backend.matmul.__get__(backend)
+    loops, matmul = (backend.lstm_loop, backend.gru_loop), backend.matmul
+    backend.lstm_loop = backend.gru_loop = None
+    backend.matmul = Backend.matmul.__get__(backend)
     try:
         yield
     finally:
-        backend.lstm_loop, backend.matmul = loop, matmul
+        (backend.lstm_loop, backend.gru_loop), backend.matmul = loops, matmul
 
 
 def test_kernels_are_built_and_used_by_default():
@@ -56,7 +57,9 @@ def test_kernels_are_built_and_used_by_default():
     assert backend.lstm_loop is not None, "nnkit.backend.kernels.cpu_kernels was not built"
     for dtype in ("float32", "float64"):
         assert nnkit.LSTM(3).make_cells()[0].compiled_loop(dtype) is backend.lstm_loop
+        assert nnkit.GRU(3).make_cells()[0].compiled_loop(dtype) is backend.gru_loop
     assert nnkit.LSTM(3, activation="relu").make_cells()[0].compiled_loop("float32") is None
+    assert nnkit.GRU(3, reset_after=False).make_cells()[0].compiled_loop("float32") is None
     matrix = CSRMatrix(np.ones(1), np.zeros(1, np.int64), np.array([0, 1]), (1, 1))
     assert compiled_csr(matrix) is not None
 
@@ -149,29 +152,32 @@ def run_layer(layer, x, mask, initial, dys, seed):
 
 
 @needs_kernels
+@pytest.mark.parametrize("layer_class", [nnkit.LSTM, nnkit.GRU])
 @pytest.mark.parametrize("units", [3, 16, 21, 40])
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("recurrent_dropout", [0.0, 0.4])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_compiled_loop_matches_numpy_steps(units, go_backwards, recurrent_dropout, dtype):
+def test_compiled_loop_matches_numpy_steps(layer_class, units, go_backwards, recurrent_dropout,
+                                           dtype):
     nnkit.set_floatx(dtype)
     rng = np.random.default_rng(units)
     n, t, d = MASK.shape[0], MASK.shape[1], 5
     x = rng.normal(size=(n, t, d)).astype(dtype)
-    initial = [rng.normal(size=(n, units)).astype(dtype) for _ in range(2)]
-    layer = nnkit.LSTM(units, return_sequences=True, return_state=True,
-                       go_backwards=go_backwards, dropout=0.2,
-                       recurrent_dropout=recurrent_dropout)
+    layer = layer_class(units, return_sequences=True, return_state=True,
+                        go_backwards=go_backwards, dropout=0.2,
+                        recurrent_dropout=recurrent_dropout)
     layer(x, mask=MASK)
+    states = [name for _, name, _ in layer.state_slots]        # LSTM: h, c; GRU: h
+    initial = [rng.normal(size=(n, units)).astype(dtype) for _ in states]
     layer.set_weights([rng.normal(scale=0.4, size=w.shape) for w in layer.get_weights()])
-    dys = [rng.normal(size=(n, t, units)).astype(dtype),
-           rng.normal(size=(n, units)).astype(dtype), rng.normal(size=(n, units)).astype(dtype)]
+    dys = [rng.normal(size=(n, t, units)).astype(dtype)] + [
+        rng.normal(size=(n, units)).astype(dtype) for _ in states]
     assert layer.cells[0].compiled_loop(dtype) is not None
     compiled = run_layer(layer, x, MASK, initial, dys, seed=7)
     with numpy_steps():
-        assert get_backend().lstm_loop is None
+        assert layer.cells[0].compiled_loop(dtype) is None
         stepped = run_layer(layer, x, MASK, initial, dys, seed=7)
-    names = ["y", "h", "c", "dx", *layer.grads]
+    names = ["y", *states, "dx", *layer.grads]
     tol = 1e-12 if dtype == "float64" else 2e-5
     for name, ours, reference in zip(names, compiled, stepped):
         scale = max(1.0, float(np.abs(reference).max()))
@@ -206,6 +212,7 @@ x = rng.integers(1, 50, size=(24, 30)); x[np.arange(24) % 3 == 0, 20:] = 0
 y = rng.integers(0, 2, size=24)
 model = nnkit.Sequential([nnkit.Embedding(50, 8, mask_zero=True),
                           nnkit.LSTM(24, return_sequences=True, recurrent_dropout=0.2),
+                          nnkit.GRU(20, return_sequences=True, recurrent_dropout=0.2),
                           nnkit.GlobalAveragePooling1D(), nnkit.Dense(2, activation="softmax")])
 model.compile("adadelta", "sparse_categorical_crossentropy")
 history = model.fit(x, y, batch_size=12, epochs=2, verbose=0)

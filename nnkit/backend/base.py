@@ -14,9 +14,11 @@ class Backend:
     """
 
     name = None
-    #: a compiled LSTM time loop (``compiled_lstm.CompiledLSTMLoop``) or None: the
-    #: recurrent layers then run their steps with ``xp`` calls
+    #: compiled LSTM / GRU time loops (``compiled_lstm.CompiledLSTMLoop``,
+    #: ``compiled_gru.CompiledGRULoop``) or None: the recurrent layers then run
+    #: their steps with ``xp`` calls
     lstm_loop = None
+    gru_loop = None
 
     def __init__(self, xp):
         self.xp = xp

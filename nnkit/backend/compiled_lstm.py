@@ -16,31 +16,14 @@ inside the loop, since a sequence's steps depend only on its own past.
 Shapes: P packed steps, N rows (sorted longest first), H state size; gate
 column blocks in the loop's order (i, f, o, g).
 """
-import ctypes
-
-import numpy
-
-from nnkit.backend.kernels import address
-
-_FUNCTIONS = {numpy.dtype(numpy.float32): ("lstm_forward_f32", "lstm_backward_f32"),
-              numpy.dtype(numpy.float64): ("lstm_forward_f64", "lstm_backward_f64")}
+from nnkit.backend.compiled_loop import CompiledLoop
 
 
-class CompiledLSTMLoop:
-    """The two entry points of the compiled library, for one batch's buffers."""
+class CompiledLSTMLoop(CompiledLoop):
+    """The two entry points of the compiled LSTM loop, for one batch's buffers."""
 
     def __init__(self, library):
-        pointer, size = ctypes.c_void_p, ctypes.c_int64
-        self._functions = {}
-        for dtype, names in _FUNCTIONS.items():
-            functions = tuple(getattr(library, name) for name in names)
-            for function in functions:  # steps, sizes, offsets, H, then 7 buffers
-                function.argtypes = [size, pointer, pointer, size] + [pointer] * 7
-                function.restype = ctypes.c_int
-            self._functions[dtype] = functions
-
-    def supports(self, dtype):
-        return numpy.dtype(dtype) in self._functions
+        super().__init__(library, "lstm", buffers=7, blocks=4)
 
     def forward(self, batch, z, bias, states, recurrent_kernel, keep=None):
         """Run every packed step forwards.
@@ -55,8 +38,8 @@ class CompiledLSTMLoop:
             recurrent_kernel: ``(H, 4H)`` in loop order, i, f, o columns halved.
             keep: ``(N, H)`` recurrent-dropout keep-mask (sorted rows) or None.
         """
-        self._call(0, batch, z, [z, bias, states["h"], states["c"], states["tanh_c"],
-                                 recurrent_kernel, keep])
+        self.call(0, batch, z, [z, bias, states["h"], states["c"], states["tanh_c"],
+                                recurrent_kernel, keep])
 
     def backward(self, batch, z, states, d, recurrent_kernel, keep=None):
         """Run every packed step backwards, the last first.
@@ -70,18 +53,5 @@ class CompiledLSTMLoop:
             recurrent_kernel: ``(H, 4H)`` in loop order, not halved.
             keep: as in ``forward``.
         """
-        self._call(1, batch, z, [z, states["c"], states["tanh_c"], d["h"], d["c"],
-                                 recurrent_kernel, keep])
-
-    def _call(self, which, batch, z, arrays):
-        function = self._functions[z.dtype][which]
-        for array in arrays:
-            if array is not None and not (array.dtype == z.dtype and array.flags.c_contiguous):
-                raise ValueError("compiled LSTM loop: every buffer must be C-contiguous "
-                                 f"{z.dtype}, received {array.dtype} "
-                                 f"(contiguous: {array.flags.c_contiguous})")
-        status = function(len(batch.batch_sizes), address(batch.step_sizes),
-                          address(batch.step_offsets), z.shape[1] // 4,
-                          *(None if a is None else address(a) for a in arrays))
-        if status != 0:
-            raise MemoryError("compiled LSTM loop: out of memory for its packed weights")
+        self.call(1, batch, z, [z, states["c"], states["tanh_c"], d["h"], d["c"],
+                                recurrent_kernel, keep])

@@ -22,10 +22,12 @@ class NumpyBackend(Backend):
         library = load_library()
         self._rows = None
         if library is not None:
+            from nnkit.backend.compiled_gru import CompiledGRULoop
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
             from nnkit.backend.compiled_matmul import CompiledMatmul
             from nnkit.backend.compiled_rows import CompiledRows
             self.lstm_loop, self.matmul = CompiledLSTMLoop(library), CompiledMatmul(library)
+            self.gru_loop = CompiledGRULoop(library)
             self._rows = CompiledRows(library)
 
     def zero_rows(self, target, rows):

@@ -1,6 +1,6 @@
-/* The NumPy backend's compiled hot spots: matrix products and the LSTM time loop.
+/* The NumPy backend's compiled hot spots: matrix products and the LSTM and GRU time loops.
  *
- * nnkit/backend/compiled_matmul.py and compiled_lstm.py load these functions
+ * nnkit/backend/compiled_matmul.py, compiled_lstm.py and compiled_gru.py load these functions
  * with ctypes and document their arguments:
  *
  *  - matmul_f32 / matmul_f64 (gemm_typed.h): C = A · B with AVX-512-wide
@@ -13,6 +13,8 @@
  *    and the batch's rows are split between threads (row j to thread j mod T):
  *    a sequence's steps depend only on its own past, so the threads never wait
  *    for each other inside the loop;
+ *  - gru_forward / gru_backward (gru_loop_typed.h): the same for one GRU cell
+ *    (reset_after, tanh candidate), in GRUCell's four-block loop layout;
  *  - csr_take_rows, csr_matmul, csr_add_transposed_product (below and
  *    csr_typed.h): a batch of rows of a CSR matrix and Dense's two products
  *    with it, for bag-of-words inputs (compiled_csr.py);
@@ -214,7 +216,9 @@ int zero_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, char
 #define SUFFIX f32
 #define TANH tanh_f32
 #include "gemm_typed.h"
+#include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
+#include "gru_loop_typed.h"
 #include "csr_typed.h"
 #include "rows_typed.h"
 #undef REAL
@@ -225,7 +229,9 @@ int zero_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, char
 #define SUFFIX f64
 #define TANH tanh_f64
 #include "gemm_typed.h"
+#include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
+#include "gru_loop_typed.h"
 #include "csr_typed.h"
 #include "rows_typed.h"
 

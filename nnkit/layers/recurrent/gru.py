@@ -1,4 +1,5 @@
 """GRU (Cho et al.) in Keras's weight layout (gate blocks z, r, h), both of Keras's variants."""
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
@@ -85,6 +86,13 @@ class GRUCell(Cell):
         grads["bias"][0] += db[:3 * h]
         grads["bias"][1, :2 * h] += db[:2 * h]
         grads["bias"][1, 2 * h:] += db[3 * h:]
+
+    def compiled_loop(self, dtype):
+        loop = get_backend().gru_loop
+        if loop is not None and self.reset_after and self.activation == "tanh" and \
+                self.recurrent_activation == "sigmoid" and loop.supports(dtype):
+            return loop
+        return None
 
     def make_scratch(self, n, dtype):
         xp, h = self._xp, self.units
