@@ -139,3 +139,27 @@ def test_bad_arguments():
         NaNGuard(action="retry")
     with pytest.raises(nnkit.InvalidArgumentError, match="factor"):
         NaNGuard(factor=2.0)
+
+
+def test_graph_model_names_the_layer_and_time_step():
+    x, y = _ids()
+    x[10:20, 3] = 9
+    tokens, side = nnkit.Input((6,), dtype="int32", name="tokens"), nnkit.Input((2,), name="side")
+    pooled = nnkit.GlobalAveragePooling1D()(nnkit.Embedding(10, 4, mask_zero=True,
+                                                            name="emb")(tokens))
+    out = nnkit.Dense(2, activation="softmax")(nnkit.Concatenate()([pooled, side]))
+    model = nnkit.Model([tokens, side], out)
+    model.compile(nnkit.optimizers.Adam(0.01), "sparse_categorical_crossentropy")
+    guard = NaNGuard(action="reduce_lr", verbose=0)
+
+    class PoisonGraph(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0 and not guard.events:
+                model.get_layer("emb").params["embeddings"][9] = np.nan
+
+    model.fit([x, np.ones((64, 2))], y, batch_size=8, epochs=1, shuffle=False, verbose=0,
+              callbacks=[PoisonGraph(), guard])
+    event = guard.events[0]
+    assert (event["batch"], event["layer"], event["parameter"], event["time_step"]) == \
+        (1, "emb", "embeddings", 3)
+    assert all(np.isfinite(w).all() for w in model.get_weights())

@@ -85,6 +85,24 @@ def gather_windows(xp, padded, kernel, strides, dilation, out_shape):
                     axis=3)
 
 
+def window_matrix(xp, padded, kernel, strides, dilation, out_shape, ones_column):
+    """``(N·Ho·Wo, kh·kw·C [+ 1])``: each window as a row (im2col), taps in row-major order.
+
+    With ``ones_column`` a last column of ones is appended, so a product with
+    ``[kernel; bias]`` adds the bias in the same GEMM (no pass over the output).
+    """
+    n, channels = padded.shape[0], padded.shape[3]
+    taps = kernel[0] * kernel[1]
+    rows = n * out_shape[0] * out_shape[1]
+    matrix = xp.empty((rows, taps * channels + int(ones_column)), padded.dtype)
+    for tap, index in enumerate(tap_slices(kernel, strides, dilation, out_shape)):
+        block = matrix[:, tap * channels:(tap + 1) * channels]
+        block.reshape((n,) + tuple(out_shape) + (channels,))[...] = padded[index]
+    if ones_column:
+        matrix[:, -1] = 1.0
+    return matrix
+
+
 def scatter_windows(xp, d_windows, padded_shape, kernel, strides, dilation):
     """The inverse of ``gather_windows`` for gradients: sums ``(N, Ho, Wo, kh·kw, C)`` into the padded input."""
     out = xp.zeros(padded_shape, d_windows.dtype)
