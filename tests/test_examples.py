@@ -19,10 +19,30 @@ def run_example(name, *args, env_data_dir=None, cwd=None):
     return result.stdout
 
 
-@pytest.mark.parametrize("name", ["imdb_lstm.py", "imdb_bidirectional.py", "amazon_mlp.py",
-                                  "sequence_forecasting.py"])
+@pytest.mark.parametrize("name", sorted(path.name for path in EXAMPLES.glob("*.py")
+                                         if path.name != "imdb_common.py"))
 def test_every_example_has_help_and_a_cupy_option(name):
     assert "--backend" in run_example(name, "--help")
+
+
+def test_imdb_examples_offer_the_gru():
+    for name in ("imdb_lstm.py", "imdb_bidirectional.py"):
+        assert "gru" in run_example(name, "--help")
+
+
+def test_small_runs_of_the_graph_examples(data_dir, tmp_path):
+    output = run_example("imdb_rating_feedback.py", "--limit", "300", "--epochs", "1",
+                         "--maxlen", "40", "--units", "8", "--embedding", "8", "--gru-units", "4",
+                         env_data_dir=data_dir, cwd=tmp_path)
+    assert "feedback:" in output and "flat:" in output and "band" in output
+    output = run_example("amazon_experts.py", "--epochs", "1", env_data_dir=data_dir)
+    assert "experts:" in output and "expert use per domain" in output
+    output = run_example("imdb_tokens_and_features.py", "--limit", "300", "--epochs", "1",
+                         env_data_dir=data_dir)
+    assert "tokens_and_style: test accuracy" in output
+    output = run_example("imdb_cnn.py", "--limit", "300", "--epochs", "1", "--filters", "8",
+                         "--hidden", "8", env_data_dir=data_dir)
+    assert "test accuracy" in output
 
 
 def test_imdb_lstm_trains_saves_and_predicts_raw_text(data_dir, tmp_path):

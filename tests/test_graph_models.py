@@ -257,3 +257,27 @@ def test_merge_shape_mismatch_names_both_shapes_and_the_layer():
         nnkit.Add(name="add_me")([a, b])
     with pytest.raises(nnkit.ShapeError, match="'cat'.*axis 1"):
         nnkit.Concatenate(axis=1, name="cat")([nnkit.Input((2, 3)), nnkit.Input((2, 4))])
+
+
+def test_input_is_also_in_nnkit_layers():
+    assert nnkit.layers.Input is nnkit.Input and nnkit.layers.InputLayer is nnkit.graph.InputLayer
+
+
+def test_conv_normalisation_and_shape_layers_save_and_load(tmp_path):
+    images = nnkit.Input((6, 6, 2), name="images")
+    steps = nnkit.Input((8, 3), name="steps")
+    a = nnkit.Flatten()(nnkit.MaxPooling2D()(nnkit.BatchNormalization()(
+        nnkit.Conv2D(3, 3, padding="same", activation="relu")(images))))
+    b = nnkit.Conv1D(4, 3, padding="causal", dilation_rate=2)(steps)
+    b = nnkit.GlobalAveragePooling1D()(nnkit.LayerNormalization()(nnkit.Cropping1D(1)(
+        nnkit.AveragePooling1D(2, strides=1, padding="same")(b))))
+    c = nnkit.TakeTimestep(-1)(nnkit.Permute((2, 1))(nnkit.RepeatVector(3)(b)))
+    gate = nnkit.TopKSoftmax(2)(nnkit.Dense(4)(nnkit.Concatenate()([a, b, c])))
+    model = nnkit.Model([images, steps], nnkit.Reshape((2, 2))(gate))
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(6)
+    x = [rng.normal(size=(5, 6, 6, 2)), rng.normal(size=(5, 8, 3))]
+    model.fit(x, rng.normal(size=(5, 2, 2)), epochs=2, batch_size=2, verbose=0)
+    model.save(tmp_path / "layers.h5")
+    restored = nnkit.load_model(tmp_path / "layers.h5")
+    np.testing.assert_array_equal(model.predict(x), restored.predict(x))
