@@ -209,3 +209,22 @@ def test_real_word_index_and_raw_texts_encode_like_load_data(imdb_dir, imdb_500)
     assert imdb.texts_to_sequences([texts[i] for i in sample], path=imdb_dir, num_words=500) == \
         x_train[:300].tolist()
     np.testing.assert_array_equal(labels[sample], y_train[:300])
+
+
+def test_real_ratings_follow_the_reviews(imdb_dir, imdb_500):
+    """Ratings from the archive's file names, in load_data's order; counts as published."""
+    (x_train, y_train, r_train), (x_test, y_test, r_test) = imdb.load_data(
+        path=imdb_dir, num_words=500, ratings=True)
+    (x_plain, y_plain), _ = imdb_500
+    assert x_train.tolist() == x_plain.tolist()
+    np.testing.assert_array_equal(y_train, y_plain)
+    np.testing.assert_array_equal(r_train >= 7, y_train == 1)
+    np.testing.assert_array_equal(r_test >= 7, y_test == 1)
+    assert np.bincount(r_train).tolist() == [0, 5100, 2284, 2420, 2696, 0, 0, 2496, 3009, 2263, 4732]
+    assert np.bincount(r_test).tolist() == [0, 5022, 2302, 2541, 2635, 0, 0, 2307, 2850, 2344, 4999]
+    texts, _ = imdb.load_texts(path=imdb_dir, split="train")
+    stored = imdb.load_ratings(imdb_dir, "train")
+    assert texts[0].startswith("Bromwell High") and stored[0] == 9      # aclImdb/train/pos/0_9.txt
+    (_, _, r_short), _ = imdb.load_data(path=imdb_dir, num_words=500, maxlen=100, ratings=True)
+    lengths = np.array([len(x) for x in x_train])
+    np.testing.assert_array_equal(r_short, r_train[lengths < 100])

@@ -114,20 +114,28 @@ def load_ratings(path=None, split="train"):
     """
     if split not in ("train", "test"):
         raise InvalidArgumentError(f"imdb.load_ratings: split must be 'train' or 'test', received {split!r}")
+    reviews = _scan_reviews(path, split, read_text=False)
+    names = sorted(name for name, _ in reviews["pos"]) + sorted(name for name, _ in reviews["neg"])
+    return np.array([int(name[:-4].split("_")[1]) for name in names], dtype=np.int64)
+
+
+def _scan_reviews(path, split, read_text):
+    """``{"pos": [(file name, text or None)], "neg": [...]}`` of one split, streamed from the archive."""
     file = find_or_download(TEXT_ARCHIVE_NAMES, CACHE_SUBDIR, TEXTS_URL, path=path, sha256=TEXTS_SHA256)
-    names = {"pos": [], "neg": []}
+    reviews = {"pos": [], "neg": []}
     try:
         with tarfile.open(file, "r:gz") as archive:
             for member in archive:
                 match = _REVIEW_MEMBER.fullmatch(member.name)
                 if match and match[1] == split and member.isfile():
-                    names[match[2]].append(member.name.rsplit("/", 1)[1])
-    except (tarfile.TarError, EOFError) as error:
+                    text = (archive.extractfile(member).read().decode("utf-8") if read_text
+                            else None)
+                    reviews[match[2]].append((member.name.rsplit("/", 1)[1], text))
+    except (tarfile.TarError, EOFError, UnicodeDecodeError) as error:
         raise DatasetError(f"{file} is not a readable aclImdb archive: {error}") from error
-    if not names["pos"] or not names["neg"]:
+    if not reviews["pos"] or not reviews["neg"]:
         raise DatasetError(f"{file} holds no aclImdb/{split}/{{pos,neg}}/<id>_<rating>.txt reviews")
-    return np.array([int(name[:-4].split("_")[1]) for name in sorted(names["pos"]) + sorted(names["neg"])],
-                    dtype=np.int64)
+    return reviews
 
 
 def get_word_index(path=None):
@@ -211,19 +219,7 @@ def load_texts(path=None, split="train"):
     """
     if split not in ("train", "test"):
         raise InvalidArgumentError(f"imdb.load_texts: split must be 'train' or 'test', received {split!r}")
-    file = find_or_download(TEXT_ARCHIVE_NAMES, CACHE_SUBDIR, TEXTS_URL, path=path, sha256=TEXTS_SHA256)
-    reviews = {"pos": [], "neg": []}
-    try:
-        with tarfile.open(file, "r:gz") as archive:
-            for member in archive:
-                match = _REVIEW_MEMBER.fullmatch(member.name)
-                if match and match[1] == split and member.isfile():
-                    text = archive.extractfile(member).read().decode("utf-8")
-                    reviews[match[2]].append((member.name.rsplit("/", 1)[1], text))
-    except (tarfile.TarError, EOFError, UnicodeDecodeError) as error:
-        raise DatasetError(f"{file} is not a readable aclImdb archive: {error}") from error
-    if not reviews["pos"] or not reviews["neg"]:
-        raise DatasetError(f"{file} holds no aclImdb/{split}/{{pos,neg}}/<id>_<rating>.txt reviews")
+    reviews = _scan_reviews(path, split, read_text=True)
     positive, negative = sorted(reviews["pos"]), sorted(reviews["neg"])
     texts = [text for _, text in positive + negative]
     labels = np.array([1] * len(positive) + [0] * len(negative), dtype=np.int64)

@@ -39,11 +39,15 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate = check_rate(self.name, "rate", rate)
 
+    def keep_shape(self, x):
+        """Shape of the keep-mask for ``x`` (broadcast against it): one entry per element."""
+        return x.shape
+
     def forward(self, x, training=False, mask=None):
         if not training or self.rate == 0.0:
             self._cache = None
             return x
-        self._cache = dropout_mask(x.shape, self.rate, x.dtype)
+        self._cache = dropout_mask(self.keep_shape(x), self.rate, x.dtype)
         return x * self._cache
 
     def backward(self, dy):

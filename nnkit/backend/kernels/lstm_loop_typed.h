@@ -47,44 +47,38 @@ static void NAME(gates_backward)(int64_t H, REAL *restrict z, const REAL *restri
     }
 }
 
+/* The buffers of one LSTM call, for its row steps. */
+struct NAME(lstm_buffers) {
+    int64_t H;
+    REAL *z, *h, *c, *tanh_c, *dh, *dc;
+    const REAL *bias;
+};
+
+static void NAME(lstm_row_forward)(const void *buffers, int64_t cur, int64_t before)
+{
+    const struct NAME(lstm_buffers) *b = buffers;
+    int64_t H = b->H;
+    NAME(gates_forward)(H, b->z + cur * 4 * H, b->bias, b->c + before * H, b->c + cur * H,
+                        b->tanh_c + cur * H, b->h + cur * H);
+}
+
+static void NAME(lstm_row_backward)(const void *buffers, int64_t cur, int64_t before)
+{
+    const struct NAME(lstm_buffers) *b = buffers;
+    int64_t H = b->H;
+    NAME(gates_backward)(H, b->z + cur * 4 * H, b->c + before * H, b->tanh_c + cur * H,
+                         b->dh + cur * H, b->dc + cur * H, b->dc + before * H);
+}
+
 /* Forward over all packed steps; see compiled_lstm.py for the arguments.
  * Returns 0, or -1 when out of memory. */
 int NAME(lstm_forward)(int64_t steps, const int64_t *sizes, const int64_t *offsets, int64_t H,
                        REAL *z, const REAL *bias, REAL *h, REAL *c, REAL *tanh_c,
                        const REAL *recurrent_kernel, const REAL *keep)
 {
-    if (steps == 0)
-        return 0;
-    int64_t total = offsets[steps], G = 4 * H;
-    REAL *packed = NAME(packed_copy)(recurrent_kernel, H, G, G, 1);
-    if (!packed)
-        return -1;
-    int failed = 0, threads = thread_count(sizes[0]);
-#pragma omp parallel num_threads(threads) reduction(|| : failed)
-    {
-        int64_t t = thread_index(), T = threads;
-        REAL *masked = NAME(mask_buffer)(keep, sizes, t, T, H, &failed);
-        for (int64_t r = 0; r < steps && !failed && t < sizes[r]; r++) {
-            int64_t m = NAME(rows_of)(sizes, r, t, T);
-            int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
-            const REAL *a = h + prev * H;
-            int64_t lda = T * H;
-            if (keep) {
-                NAME(masked_rows)(m, H, a, lda, keep + t * H, T * H, masked, H);
-                a = masked;
-                lda = H;
-            }
-            NAME(gemm)(m, H, G, a, lda, packed, z + row * G, T * G, 1);
-            for (int64_t i = 0; i < m; i++) {
-                int64_t cur = row + i * T, before = prev + i * T;
-                NAME(gates_forward)(H, z + cur * G, bias, c + before * H, c + cur * H,
-                                    tanh_c + cur * H, h + cur * H);
-            }
-        }
-        free(masked);
-    }
-    free(packed);
-    return failed ? -1 : 0;
+    struct NAME(lstm_buffers) buffers = {H, z, h, c, tanh_c, NULL, NULL, bias};
+    return NAME(loop_forward)(steps, sizes, offsets, H, 4 * H, z, h, recurrent_kernel, keep,
+                              NAME(lstm_row_forward), &buffers);
 }
 
 /* Backward over all packed steps, last first; see compiled_lstm.py.
@@ -93,39 +87,7 @@ int NAME(lstm_backward)(int64_t steps, const int64_t *sizes, const int64_t *offs
                         REAL *z, const REAL *c, const REAL *tanh_c, REAL *dh, REAL *dc,
                         const REAL *recurrent_kernel, const REAL *keep)
 {
-    if (steps == 0)
-        return 0;
-    int64_t total = offsets[steps], G = 4 * H;
-    /* Uᵀ (4H × H): element (k, n) is recurrent_kernel[n][k] */
-    REAL *packed = NAME(packed_copy)(recurrent_kernel, G, H, 1, G);
-    if (!packed)
-        return -1;
-    int failed = 0, threads = thread_count(sizes[0]);
-#pragma omp parallel num_threads(threads) reduction(|| : failed)
-    {
-        int64_t t = thread_index(), T = threads;
-        REAL *scratch = NAME(mask_buffer)(keep, sizes, t, T, H, &failed);
-        for (int64_t r = steps - 1; r >= 0 && !failed; r--) {
-            int64_t m = NAME(rows_of)(sizes, r, t, T);
-            int64_t row = offsets[r] + t, prev = (r ? offsets[r - 1] : total) + t;
-            for (int64_t i = 0; i < m; i++) {
-                int64_t cur = row + i * T, before = prev + i * T;
-                NAME(gates_backward)(H, z + cur * G, c + before * H, tanh_c + cur * H,
-                                     dh + cur * H, dc + cur * H, dc + before * H);
-            }
-            /* dh_prev += dz · Uᵀ (⊙ keep) */
-            if (keep) {
-                NAME(gemm)(m, G, H, z + row * G, T * G, packed, scratch, H, 0);
-                for (int64_t i = 0; i < m; i++)
-                    for (int64_t u = 0; u < H; u++)
-                        dh[(prev + i * T) * H + u] += scratch[i * H + u] * keep[(t + i * T) * H + u];
-            } else {
-                NAME(gemm)(m, G, H, z + row * G, T * G, packed, dh + prev * H, T * H, 1);
-            }
-        }
-        free(scratch);
-    }
-    free(packed);
-    return failed ? -1 : 0;
+    struct NAME(lstm_buffers) buffers = {H, z, NULL, (REAL *)c, (REAL *)tanh_c, dh, dc, NULL};
+    return NAME(loop_backward)(steps, sizes, offsets, H, 4 * H, z, dh, recurrent_kernel, keep,
+                               NAME(lstm_row_backward), &buffers);
 }
-
