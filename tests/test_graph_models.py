@@ -281,3 +281,17 @@ def test_conv_normalisation_and_shape_layers_save_and_load(tmp_path):
     model.save(tmp_path / "layers.h5")
     restored = nnkit.load_model(tmp_path / "layers.h5")
     np.testing.assert_array_equal(model.predict(x), restored.predict(x))
+
+
+def test_feature_extractor_from_a_built_sequential():
+    x = np.random.default_rng(7).integers(1, 30, size=(6, 9))
+    x[:2, 5:] = 0
+    model = nnkit.Sequential([nnkit.Embedding(30, 4, mask_zero=True, input_shape=(9,)),
+                              nnkit.LSTM(5, return_sequences=True, name="lstm"),
+                              nnkit.GlobalAveragePooling1D(), nnkit.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, np.arange(6) % 2, epochs=1, verbose=0)
+    features = nnkit.Model(model.inputs, model.get_layer("lstm").output)
+    expected = model.get_layer("lstm")(model.layers[0](x), mask=x != 0)
+    np.testing.assert_allclose(features.predict(x), expected, rtol=1e-6)
+    assert model.outputs[0].shape == (None, 2)

@@ -95,6 +95,10 @@ def call_layer(layer, inputs, kwargs):
     if "mask" in kwargs or "training" in kwargs:
         raise InvalidArgumentError(f"layer '{layer.name}': on symbolic tensors, masks and the "
                                    f"training flag are given by the model, not by the call")
+    if any(is_symbolic(value) for value in kwargs.values()):
+        raise InvalidArgumentError(f"layer '{layer.name}': symbolic tensors as keyword arguments "
+                                   f"(e.g. initial_state) are not supported in graph models; "
+                                   f"received {sorted(kwargs)}")
     if any(t.has_mask for t in tensors) and not layer.supports_masking:
         masked = [t.name for t in tensors if t.has_mask]
         raise InvalidArgumentError(

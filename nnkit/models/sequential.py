@@ -33,6 +33,7 @@ class Sequential(BaseModel):
         super().__init__(name=name)
         self.build_input_shape = None
         self._runner = None
+        self._graph = None
         for layer in layers or []:
             self.add(layer)
 
@@ -46,7 +47,7 @@ class Sequential(BaseModel):
                                        f"already in the model; layer names must be unique")
         previous_built = self.built
         self.layers.append(layer)
-        self._runner = None
+        self._runner = self._graph = None
         if len(self.layers) == 1 and layer.input_shape is not None:
             self.build(layer.input_shape)
         elif previous_built and not layer.built:
@@ -57,7 +58,7 @@ class Sequential(BaseModel):
         """Remove and return the last layer (Keras's ``Sequential.pop``)."""
         if not self.layers:
             raise InvalidArgumentError(f"model '{self.name}': pop on a model with no layers")
-        self._runner = None
+        self._runner = self._graph = None
         layer = self.layers.pop()
         self.collect_weights()
         return layer
@@ -70,6 +71,29 @@ class Sequential(BaseModel):
             nodes = [RunNode(layer, [i], [i + 1]) for i, layer in enumerate(self.layers)]
             self._runner = GraphRunner(nodes, [0], [len(self.layers)])
         return self._runner
+
+    @property
+    def inputs(self):
+        """``[Input]`` of the built model's graph (Keras 3: a built Sequential is a graph)."""
+        return self._symbolic_graph()[0]
+
+    @property
+    def outputs(self):
+        return self._symbolic_graph()[1]
+
+    def _symbolic_graph(self):
+        """Call each layer on a symbolic ``Input`` once, so that ``layer.output`` exists and
+        ``nnkit.Model(model.inputs, model.get_layer(name).output)`` extracts features."""
+        if self._graph is None:
+            from nnkit.graph.input_layer import Input
+            self._require_built("inputs")
+            first = self.layers[0]
+            tensor = source = Input(self.build_input_shape, name=f"{self.name}_input",
+                                    dtype="int32" if first.input_kind == "index" else None)
+            for layer in self.layers:
+                tensor = layer(tensor)
+            self._graph = ([source], [tensor] if not isinstance(tensor, list) else tensor)
+        return self._graph
 
     # ---- building --------------------------------------------------------
     @property
