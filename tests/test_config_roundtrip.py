@@ -91,6 +91,7 @@ OPTIMIZER_ARGS = {
     "Adadelta": dict(learning_rate=0.5, rho=0.9, epsilon=1e-5, global_clipnorm=5.0),
     "RMSprop": dict(learning_rate=0.2, rho=0.8, epsilon=1e-5),
     "Adam": dict(learning_rate=0.2, beta_1=0.8, beta_2=0.99, epsilon=1e-5),
+    "AdamW": dict(learning_rate=0.2, weight_decay=0.01, beta_1=0.8, clipnorm=2.0),
 }
 
 

@@ -1,5 +1,6 @@
 """LearningRateScheduler: set the learning rate at the start of each epoch."""
 from nnkit.callbacks.base import Callback
+from nnkit.errors import InvalidArgumentError
 
 
 class LearningRateScheduler(Callback):
@@ -15,6 +16,9 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
+        if optimizer.schedule is not None:
+            raise InvalidArgumentError("LearningRateScheduler: the optimizer's learning rate is "
+                                       "already a schedule")
         optimizer.learning_rate = float(self.schedule(epoch, optimizer.learning_rate))
         if self.verbose:
             print(f"Epoch {epoch + 1}: learning rate {optimizer.learning_rate:.6g}")

@@ -106,6 +106,32 @@ def as_sample_weight(sample_weight, entries_shape):
     return weights
 
 
+def with_class_weight(sample_weight, y, class_weight, loss):
+    """``sample_weight`` (or ones) times each example's class weight ``(N,)`` (or ``(N, T)``).
+
+    The class is the label for sparse labels, the argmax of a one-hot (or soft) target,
+    or ``y > 0.5`` for a single sigmoid output.
+    """
+    if not isinstance(class_weight, dict) or not all(
+            isinstance(k, (int, numpy.integer)) and not isinstance(k, bool) for k in class_weight):
+        raise InvalidArgumentError(f"class_weight must be a dict {{class index: weight}}, "
+                                   f"received {class_weight!r}")
+    if loss.sparse_labels:
+        classes = y
+    elif y.shape[-1] == 1:
+        classes = (y[..., 0] > 0.5).astype("int64")
+    else:
+        classes = y.argmax(axis=-1)
+    table = numpy.ones(max(int(classes.max(initial=0)), *class_weight) + 1)
+    for label, weight in class_weight.items():
+        if not numpy.isfinite(weight) or weight < 0:
+            raise InvalidArgumentError(f"class_weight: weights must be finite and >= 0, "
+                                       f"received {weight!r} for class {label}")
+        table[label] = weight
+    weights = table[classes]
+    return weights if sample_weight is None else sample_weight * weights
+
+
 def check_lengths(x, y, sample_weight):
     if y is not None and x.shape[0] != len(y):
         raise ShapeError(f"x and y must have the same number of examples: x has {x.shape[0]}, "

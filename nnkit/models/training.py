@@ -212,8 +212,12 @@ class Trainer:
         return [data.as_inputs(value, "x" if len(names) == 1 else f"x[{name!r}]")
                 for value, name in zip(xs, names)]
 
-    def _prepare(self, x, y, sample_weight, what):
-        """Check ``x``, ``y`` and ``sample_weight``; return them as lists in model order."""
+    def _prepare(self, x, y, sample_weight, what, class_weight=None):
+        """Check ``x``, ``y`` and ``sample_weight``; return them as lists in model order.
+
+        ``class_weight`` ``{class: weight}`` multiplies each example's weight by its
+        class's (Keras: one output only; classes not listed weigh 1).
+        """
         self._require_compiled(what)
         xs = self._prepare_inputs(x)
         n = xs[0].shape[0]
@@ -232,19 +236,34 @@ class Trainer:
         for y_i, sw_i in zip(ys, raw):
             data.check_lengths(xs[0], y_i, sw_i)
         sws = [data.as_sample_weight(value, shape[:-1]) for value, shape in zip(raw, shapes)]
+        if class_weight is not None:
+            if len(names) != 1:
+                raise InvalidArgumentError(f"{what}: class_weight is for a model with one "
+                                           f"output; this one has {names} (give sample_weight)")
+            sws = [data.with_class_weight(sws[0], ys[0], class_weight, self.losses[0])]
         return xs, ys, sws
 
-    def train_on_batch(self, x, y, sample_weight=None):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One optimizer step on ``(x, y)``; returns ``{"loss": ..., metric: ...}``."""
-        xs, ys, sws = self._prepare(x, y, sample_weight, "train_on_batch")
+        xs, ys, sws = self._prepare(x, y, sample_weight, "train_on_batch", class_weight)
         tracker = _Tracker(self)
         self._train_step(xs, ys, sws, tracker)
         return tracker.result()
 
+    def test_on_batch(self, x, y, sample_weight=None):
+        """Loss and metrics of one batch in inference mode: ``{"loss": ..., metric: ...}``."""
+        xs, ys, sws = self._prepare(x, y, sample_weight, "test_on_batch")
+        return self._evaluate_prepared(xs, ys, sws, xs[0].shape[0])
+
+    def predict_on_batch(self, x):
+        """Outputs of one batch (no batching, no reordering), as host arrays like ``predict``."""
+        xs = self._prepare_inputs(x)
+        return structure.pack(self._predict_batch(xs, slice(None)), self.output_structure)
+
     # ---- loops -----------------------------------------------------------
     def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, sample_weight=None, initial_epoch=0,
-            resume_from=None):
+            resume_from=None, class_weight=None):
         """Train for ``epochs`` epochs; returns the History callback.
 
         Args:
@@ -260,12 +279,14 @@ class Trainer:
             resume_from: a checkpoint written by ``BackupAndRestore``; training
                 continues exactly where it stopped (same batches, same loss trace).
                 Without it, an existing ``BackupAndRestore`` file is used.
+            class_weight: ``{class: weight}`` (one output): the same as a
+                ``sample_weight`` of each example's class weight (times any given one).
         """
         batch_size = data.check_batch_size(batch_size)
         if not 0.0 <= validation_split < 1.0:
             raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
                                        f"{validation_split!r}")
-        xs, ys, sws = self._prepare(x, y, sample_weight, "fit")
+        xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
         if validation_split and validation_data is None:
             cut = int(xs[0].shape[0] * (1.0 - validation_split))
             validation_data = ([v[cut:] for v in xs], [v[cut:] for v in ys],

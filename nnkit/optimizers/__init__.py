@@ -1,9 +1,12 @@
-"""Optimizers: SGD, Adagrad, Adadelta, RMSprop, Adam (all with clipvalue/clipnorm/global_clipnorm)."""
+"""Optimizers: SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW (all with clipvalue/clipnorm/
+global_clipnorm, weight_decay and learning-rate schedules)."""
 from nnkit.optimizers.adadelta import Adadelta
 from nnkit.optimizers.adagrad import Adagrad
-from nnkit.optimizers.adam import Adam
+from nnkit.optimizers import schedules
+from nnkit.optimizers.adam import Adam, AdamW
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer, get
 from nnkit.optimizers.rmsprop import RMSprop
 from nnkit.optimizers.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "get", "OPTIMIZERS"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "get",
+           "OPTIMIZERS", "schedules"]

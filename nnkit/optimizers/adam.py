@@ -31,3 +31,14 @@ class Adam(Optimizer):
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
+
+
+@OPTIMIZERS.register
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): before each update
+    ``θ ← θ − lr·weight_decay·θ``, then Adam's step (Keras 3's ``AdamW``, default decay 0.004)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay=weight_decay,
+                         **kwargs)

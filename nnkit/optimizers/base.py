@@ -13,6 +13,7 @@ import numpy
 
 from nnkit.backend import get_backend
 from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.optimizers import schedules
 from nnkit.registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
@@ -22,13 +23,16 @@ class Optimizer:
     """Base class of all optimizers.
 
     Args:
-        learning_rate: step size; may be changed between batches
-            (``optimizer.learning_rate = 0.1``).
+        learning_rate: step size, or a schedule (``nnkit.optimizers.schedules``)
+            evaluated at the start of every update; a number may be changed
+            between batches (``optimizer.learning_rate = 0.1``).
         clipvalue: clip every gradient element to ``[-clipvalue, clipvalue]`` (Graves).
         clipnorm: rescale each gradient tensor whose L2 norm exceeds it
             (theano-lstm's max_norm).
         global_clipnorm: rescale all gradients together when their joint L2
             norm exceeds it.
+        weight_decay: decoupled weight decay (Loshchilov & Hutter, Keras 3):
+            before each update ``θ ← θ − lr·weight_decay·θ`` for every parameter.
 
     Attributes:
         iterations: number of updates applied.
@@ -37,14 +41,23 @@ class Optimizer:
 
     slot_names = ()
 
-    def __init__(self, learning_rate=0.01, clipvalue=None, clipnorm=None, global_clipnorm=None):
+    def __init__(self, learning_rate=0.01, clipvalue=None, clipnorm=None, global_clipnorm=None,
+                 weight_decay=None):
+        if isinstance(learning_rate, dict):          # a schedule's config, from from_config
+            learning_rate = schedules.deserialize(learning_rate)
+        self.schedule = learning_rate if isinstance(learning_rate,
+                                                    schedules.LearningRateSchedule) else None
+        if self.schedule is not None:
+            learning_rate = self.schedule(0)
         for argument, value in (("learning_rate", learning_rate), ("clipvalue", clipvalue),
-                                ("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm)):
+                                ("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm),
+                                ("weight_decay", weight_decay)):
             if value is not None and (isinstance(value, bool) or
                                       not isinstance(value, numbers.Real) or not value > 0):
                 raise InvalidArgumentError(f"{type(self).__name__}: {argument} must be a "
                                            f"positive number, received {value!r}")
         self.learning_rate = float(learning_rate)
+        self.weight_decay = None if weight_decay is None else float(weight_decay)
         self.clipvalue = None if clipvalue is None else float(clipvalue)
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
@@ -61,8 +74,12 @@ class Optimizer:
         xp = get_backend().xp
         grad_rows = grad_rows or {}
         self._clip(xp, grads)
+        if self.schedule is not None:               # Keras: the step is the updates done so far
+            self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
         for name, param in params.items():
+            if self.weight_decay is not None:
+                param -= param * (self.learning_rate * self.weight_decay)
             if name not in self.slots:
                 self.slots[name] = {slot: xp.zeros_like(param) for slot in self.slot_names}
                 self.init_slots(self.slots[name])
@@ -106,8 +123,11 @@ class Optimizer:
 
     # ---- configuration and state -------------------------------------------
     def get_config(self):
-        return {"learning_rate": self.learning_rate, "clipvalue": self.clipvalue,
-                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm}
+        learning_rate = (self.learning_rate if self.schedule is None
+                         else schedules.serialize(self.schedule))
+        return {"learning_rate": learning_rate, "clipvalue": self.clipvalue,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "weight_decay": self.weight_decay}
 
     @classmethod
     def from_config(cls, config):
