@@ -295,3 +295,15 @@ def test_feature_extractor_from_a_built_sequential():
     expected = model.get_layer("lstm")(model.layers[0](x), mask=x != 0)
     np.testing.assert_allclose(features.predict(x), expected, rtol=1e-6)
     assert model.outputs[0].shape == (None, 2)
+
+
+def test_layers_are_listed_in_keras_order():
+    """Keras 3 lists a graph's layers by depth from the outputs, ties in depth-first order;
+    get_weights follows it (these graphs: the order Keras 3.15 printed)."""
+    model, _, _ = GRAPHS["tags_and_features"](nnkit)
+    assert [layer.name for layer in model.layers] == [
+        "tokens", "emb", "features", "mean", "project", "shared", "concat", "hidden", "skip",
+        "add", "label", "flag"]
+    model, _, _ = GRAPHS["nested_siamese"](nnkit)
+    assert [layer.name for layer in model.layers] == [
+        "left", "right", "encoder", "sub", "mul", "max", "cos", "avg", "min", "cat", "score"]

@@ -47,6 +47,39 @@ def _nodes_between(inputs, outputs):
     return [found[order] for order in sorted(found)]
 
 
+def _keras_layer_order(inputs, outputs):
+    """The layers as Keras 3 lists them (``keras.src.ops.function.map_graph``): by depth from
+    the outputs, deepest (the inputs) first, ties in the order a depth-first walk from the
+    outputs first meets them. ``get_weights``/``set_weights`` follow it, so a graph's weights
+    move to and from Keras as one list."""
+    input_ids = {id(t) for t in inputs}
+    finished, walked, first_seen = set(), [], {}
+
+    def walk(tensor):
+        node = tensor.node
+        if id(node) in finished:
+            return
+        first_seen.setdefault(node.layer, len(first_seen))
+        if not isinstance(node.layer, InputLayer) and id(tensor) not in input_ids:
+            for parent in node.inputs:
+                walk(parent)
+        finished.add(id(node))
+        walked.append(node)
+
+    for tensor in outputs:
+        walk(tensor)
+    node_depth, layer_depth = {}, {}
+    for node in reversed(walked):
+        depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = node_depth[node] = depth
+        for parent in node.inputs:
+            node_depth[parent.node] = max(depth + 1, node_depth.get(parent.node, 0))
+    for tensor in inputs:                    # an input no output depends on
+        if tensor.node.layer not in layer_depth:
+            layer_depth[tensor.node.layer], first_seen[tensor.node.layer] = 0, -1
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))
+
+
 @register_layer
 class Model(BaseModel):
     """A graph model from ``inputs`` to ``outputs`` (Keras 3's functional ``Model``).
@@ -79,10 +112,7 @@ class Model(BaseModel):
                 raise InvalidArgumentError(f"Model: inputs must come from nnkit.Input; "
                                            f"{tensor.name!r} is made by a layer")
         self._nodes = _nodes_between(self.inputs, self.outputs)
-        layers = [t.node.layer for t in self.inputs]
-        for node in self._nodes:
-            if node.layer not in layers:
-                layers.append(node.layer)
+        layers = _keras_layer_order(self.inputs, self.outputs)
         names = [layer.name for layer in layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
