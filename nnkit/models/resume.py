@@ -47,10 +47,7 @@ def set_callback_state(callback, state):
 def tracker_state(tracker):
     """Running loss and metric counters of an epoch, per output (plain numbers, JSON-exact)."""
     return {"outputs": [{"loss_sum": output.loss_sum, "count": output.count,
-                         "metrics": [{key: value for key, value in vars(metric).items()
-                                      if isinstance(value, (int, float))
-                                      and not isinstance(value, bool)}
-                                     for metric in output.metrics]}
+                         "metrics": [metric.get_state() for metric in output.metrics]}
                         for output in tracker.outputs]}
 
 
@@ -66,10 +63,10 @@ def set_tracker_state(tracker, state):
             raise CheckpointError(f"resume state has {len(saved['metrics'])} metric states, "
                                   f"the model has {len(output.metrics)} metrics")
         for metric, values in zip(output.metrics, saved["metrics"]):
-            for key, value in values.items():
-                if not hasattr(metric, key):
-                    raise CheckpointError(f"resume state: metric {metric.name!r} has no {key!r}")
-                setattr(metric, key, float(value))
+            try:
+                metric.set_state(values)
+            except (InvalidArgumentError, TypeError, ValueError) as error:
+                raise CheckpointError(f"resume state: metric {metric.name!r}: {error}") from None
 
 
 class FitProgress:

@@ -55,6 +55,12 @@ class _OutputTracker:
 
     def __init__(self, loss, metric_names):
         self.metrics = [metrics_module.get(name, loss) for name in metric_names]
+        seen = {}
+        for metric in self.metrics:      # two metrics of one name: "auc", "auc_1" (as Keras)
+            count = seen.get(metric.name, 0)
+            seen[metric.name] = count + 1
+            if count:
+                metric.name = f"{metric.name}_{count}"
         self.loss_sum = 0.0
         self.count = 0.0
 
@@ -63,7 +69,7 @@ class _OutputTracker:
         self.loss_sum += loss_value * normaliser
         self.count += normaliser
         for metric in self.metrics:
-            metric.update(xp, output, y, weights)
+            metric.accumulate(xp, y, output, weights)
 
     def loss(self):
         return self.loss_sum / self.count if self.count else float("nan")
@@ -149,9 +155,15 @@ class Trainer:
     def training_config(self):
         """JSON of what ``compile`` was given (lists per output when several)."""
         single = len(self.losses) == 1
+        metrics = [[metrics_module.serialize(m) for m in names]
+                   for names in self.output_metric_names]
         return {"loss": self.losses[0].name if single else [l.name for l in self.losses],
-                "metrics": self.output_metric_names[0] if single else self.output_metric_names,
-                "loss_weights": self.loss_weights}
+                "metrics": metrics[0] if single else metrics, "loss_weights": self.loss_weights}
+
+    @property
+    def metrics_names(self):
+        """The log keys ``evaluate`` returns: ``loss``, then per-output losses and metrics."""
+        return list(_Tracker(self).result())
 
     def _require_compiled(self, what):
         if self.loss is None:
