@@ -116,8 +116,11 @@ class Layer:
     fixed_input_axes = (-1,)
     accepts_sparse = False
     row_sparse_grads = ()
+    #: weights that take ``<name>_regularizer`` / ``<name>_constraint`` arguments
+    #: ("kernel", "bias", "recurrent" for recurrent_kernel, "embeddings")
+    regularizable = ()
 
-    def __init__(self, name=None, input_shape=None, trainable=True):
+    def __init__(self, name=None, input_shape=None, trainable=True, **weight_options):
         base = _snake_case(type(self).__name__)
         if name is None:
             count = next(_name_counters[base])
@@ -134,7 +137,25 @@ class Layer:
         self.needs_input_grad = True
         self.inbound_nodes = []       # one per call on symbolic tensors (nnkit.graph)
         self._cache = None
+        self.regularizers, self.constraints = self._weight_options(weight_options)
 
+    def _weight_options(self, options):
+        """``{param key: Regularizer}``, ``{param key: Constraint}`` from Keras's arguments."""
+        from nnkit import constraints, regularizers
+        found = ({}, {})
+        for argument, value in options.items():
+            weight, _, kind = argument.rpartition("_")
+            if weight not in self.regularizable or kind not in ("regularizer", "constraint"):
+                allowed = [f"{w}_{k}" for w in self.regularizable
+                           for k in ("regularizer", "constraint")]
+                raise InvalidArgumentError(f"layer '{self.name}' ({type(self).__name__}): "
+                                           f"unexpected argument {argument!r}; weight options "
+                                           f"it takes: {allowed or 'none'}")
+            key = "recurrent_kernel" if weight == "recurrent" else weight
+            option = (regularizers if kind == "regularizer" else constraints).get(value)
+            if option is not None:
+                found[kind == "constraint"][key] = option
+        return found
     # ---- array helpers -------------------------------------------------
     @property
     def xp(self):
@@ -382,11 +403,38 @@ class Layer:
         return int(sum(p.size for p in self.params.values()))
 
     # ---- configuration ---------------------------------------------------
+    # ---- regularisers and constraints ----------------------------------------
+    def _optioned(self, options):
+        keys = set(self.trainable_keys())
+        return [(key, option) for key, option in options.items() if key in keys]
+
+    def regularization_penalty(self):
+        """``Σ`` of this layer's regulariser penalties (added to the loss)."""
+        return sum(option.penalty(self.xp, self.params[key])
+                   for key, option in self._optioned(self.regularizers))
+
+    def add_regularization_grads(self):
+        """Add the penalties' gradients into ``grads`` (a dense term: the rows are all touched)."""
+        for key, option in self._optioned(self.regularizers):
+            self.grads[key] += option.gradient(self.xp, self.params[key])
+            self.note_grad_rows(key, None)
+
+    def apply_constraints(self):
+        """Project the constrained weights in place (after an optimizer step)."""
+        for key, option in self._optioned(self.constraints):
+            self.params[key][...] = option(self.xp, self.params[key])
+
     def get_config(self):
         """JSON-serialisable constructor arguments (``from_config`` rebuilds the layer)."""
+        from nnkit import constraints, regularizers
         config = {"name": self.name, "trainable": self.trainable}
         if self.input_shape is not None:
             config["input_shape"] = list(self.input_shape)
+        for options, module, kind in ((self.regularizers, regularizers, "regularizer"),
+                                      (self.constraints, constraints, "constraint")):
+            for key, option in options.items():
+                weight = "recurrent" if key == "recurrent_kernel" else key
+                config[f"{weight}_{kind}"] = module.serialize(option)
         return config
 
     @classmethod

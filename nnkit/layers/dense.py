@@ -33,6 +33,7 @@ class Dense(Layer):
     supports_masking = True
     accepts_sparse = True
     row_sparse_grads = ("kernel",)
+    regularizable = ("kernel", "bias")
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", **kwargs):

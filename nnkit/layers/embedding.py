@@ -24,6 +24,7 @@ class Embedding(Layer):
 
     input_kind = "index"
     row_sparse_grads = ("embeddings",)
+    regularizable = ("embeddings",)
     input_ranks = (2,)
     fixed_input_axes = ()
 

@@ -77,6 +77,19 @@ class BaseModel(Layer, Trainer):
         for layer in self.layers:
             layer.zero_grads()
 
+    def leaf_layers(self):
+        """Every layer that owns weights, nested models and wrappers' children included."""
+        leaves, pending = [], list(self.layers)
+        while pending:
+            layer = pending.pop(0)
+            if getattr(layer, "is_model", False):
+                leaves.extend(layer.leaf_layers())
+            elif hasattr(layer, "children"):
+                pending[:0] = list(layer.children().values())
+            else:
+                leaves.append(layer)
+        return leaves
+
     def get_weights(self):
         """All parameters as host arrays, layer by layer in Keras's order."""
         return [w for layer in self.layers for w in layer.get_weights()]

@@ -48,10 +48,11 @@ def tracker_state(tracker):
     """Running loss and metric counters of an epoch, per output (plain numbers, JSON-exact)."""
     return {"outputs": [{"loss_sum": output.loss_sum, "count": output.count,
                          "metrics": [metric.get_state() for metric in output.metrics]}
-                        for output in tracker.outputs]}
+                        for output in tracker.outputs], "penalty_sum": tracker.penalty_sum}
 
 
 def set_tracker_state(tracker, state):
+    tracker.penalty_sum = float(state.get("penalty_sum", 0.0))
     outputs = state["outputs"]
     if len(outputs) != len(tracker.outputs):
         raise CheckpointError(f"resume state has {len(outputs)} outputs, the model has "

@@ -76,22 +76,34 @@ class _OutputTracker:
 
 
 class _Tracker:
-    """Running loss and metrics of every output; ``result()`` has Keras's log keys."""
+    """Running loss and metrics of every output; ``result()`` has Keras's log keys.
+
+    The regularisers' penalty is part of ``loss`` (as Keras), averaged with the first
+    output's weights.
+    """
 
     def __init__(self, model):
         self.names, self.weights = model.output_names, model.loss_weights
         self.outputs = [_OutputTracker(loss, names) for loss, names in
                         zip(model.losses, model.output_metric_names)]
+        self.penalty_sum = 0.0
 
-    def update(self, batch):
+    def update(self, batch, penalty=0.0):
         for tracker, entry in zip(self.outputs, batch):
             tracker.update(*entry)
+        self.penalty_sum += penalty * batch[0][-1]
+
+    def _penalty(self):
+        count = self.outputs[0].count
+        return self.penalty_sum / count if count else 0.0
 
     def result(self):
         if len(self.outputs) == 1:
             tracker = self.outputs[0]
-            return {"loss": tracker.loss(), **{m.name: m.result() for m in tracker.metrics}}
-        logs = {"loss": sum(w * t.loss() for w, t in zip(self.weights, self.outputs))}
+            return {"loss": tracker.loss() + self._penalty(),
+                    **{m.name: m.result() for m in tracker.metrics}}
+        logs = {"loss": sum(w * t.loss() for w, t in zip(self.weights, self.outputs)) +
+                self._penalty()}
         for name, tracker in zip(self.names, self.outputs):
             logs[f"{name}_loss"] = tracker.loss()
             logs.update({f"{name}_{m.name}": m.result() for m in tracker.metrics})
@@ -110,6 +122,7 @@ class Trainer:
         self.history = None
         self.tokenizer = None
         self._batch = None
+        self._penalty = 0.0
         self.gradient_hook = None  # hook(model, (x, y, sample_weight), loss) -> False skips the step
         self._progress = None  # nnkit.models.resume.FitProgress of the running fit
 
@@ -196,14 +209,18 @@ class Trainer:
             value = loss.forward(output, y_i, weights, normaliser)
             total += weight * value
             self._batch.append((value, output, y_i, weights, normaliser))
-        return total
+        self._penalty = sum(layer.regularization_penalty() for layer in self.leaf_layers())
+        return total + self._penalty
 
     def backward_loss(self):
         """Backpropagate the last ``forward_loss``; returns dL/dx (None for ids)."""
         self._batch = None
         d_outputs = [loss.backward() if weight == 1.0 else loss.backward() * weight
                      for loss, weight in zip(self.losses, self.loss_weights)]
-        return self.backward(d_outputs if self.multiple_outputs else d_outputs[0])
+        dx = self.backward(d_outputs if self.multiple_outputs else d_outputs[0])
+        for layer in self.leaf_layers():
+            layer.add_regularization_grads()
+        return dx
 
     def _train_step(self, xs, ys, sws, tracker):
         self.zero_grads()
@@ -213,9 +230,11 @@ class Trainer:
         if self.gradient_hook is not None and \
                 self.gradient_hook(self, (xs, ys, sws), value) is False:
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
-        tracker.update(batch)
+        tracker.update(batch, self._penalty)
         self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
                                        self.named_gradient_rows())
+        for layer in self.leaf_layers():
+            layer.apply_constraints()
         return value
 
     def _prepare_inputs(self, x):
@@ -355,7 +374,7 @@ class Trainer:
         for index in data.batch_indices(xs[0].shape[0], batch_size, False):
             self._forward_loss([v[index] for v in xs], [v[index] for v in ys],
                                [data.take(v, index) for v in sws], False)
-            tracker.update(self._batch)
+            tracker.update(self._batch, self._penalty)
             self._batch = None
         return tracker.result()
 

@@ -19,6 +19,7 @@ class _Conv(Layer):
 
     fixed_input_axes = (-1,)
     paddings = windows.PADDINGS_2D
+    regularizable = ("kernel", "bias")
 
     def __init__(self, rank, filters, kernel_size, strides, padding, dilation_rate, activation,
                  use_bias, kernel_initializer, **kwargs):

@@ -37,6 +37,7 @@ class RecurrentLayer(Layer):
     supports_masking = True
     input_ranks = (3,)
     prefix_params = False
+    regularizable = ("kernel", "recurrent", "bias")
 
     def __init__(self, return_sequences=False, return_state=False, go_backwards=False,
                  input_dropout=(0.0,), recurrent_dropout=(0.0,), **kwargs):

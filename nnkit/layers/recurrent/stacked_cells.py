@@ -45,6 +45,7 @@ class StackedCells(RecurrentLayer):
     """
 
     prefix_params = True
+    regularizable = ()
 
     def __init__(self, input_size, layers, celltype="lstm", activation="tanh", dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, **kwargs):
