@@ -20,7 +20,6 @@ import numpy
 
 from nnkit import random
 from nnkit.errors import CheckpointError, InvalidArgumentError
-from nnkit.models import data
 
 
 def callback_key(index, callback):
@@ -80,10 +79,10 @@ class FitProgress:
         tracker: the running loss/metrics of the current epoch.
     """
 
-    def __init__(self, model, callbacks, x, batch_size, shuffle, resume_from=None):
+    def __init__(self, model, callbacks, source, batch_size, shuffle, resume_from=None):
         self.model = model
         self.callbacks = list(callbacks)
-        self.x = x
+        self.source = source
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.epoch, self.step = 0, -1
@@ -94,6 +93,10 @@ class FitProgress:
                                 if getattr(c, "restores_on_fit", False)
                                 and os.path.exists(getattr(c, "filepath"))), None)
         if resume_from is not None:
+            if not source.exact_resume:
+                raise InvalidArgumentError("resume_from: a generator cannot be rewound to where "
+                                           "the checkpoint stopped; give arrays or a "
+                                           "nnkit.utils.Sequence to resume exactly")
             self._load(resume_from)
 
     # ---- what fit asks ------------------------------------------------------
@@ -112,9 +115,10 @@ class FitProgress:
             set_tracker_state(tracker, state["tracker"])
             self.step = start = state["step"]
         else:
-            self.epoch_batches = data.batch_indices(self.x.shape[0], self.batch_size,
-                                                    self.shuffle, self.x)
+            self.epoch_batches = self.source.epoch_batches(self.shuffle)
             start = -1
+        if hasattr(self.source, "start"):             # prefetching sources
+            self.source.start(self.epoch_batches[start + 1:])
         for step in range(start + 1, len(self.epoch_batches)):
             self.step = step  # read by BackupAndRestore at this batch's end
             yield step, self.epoch_batches[step]
@@ -124,7 +128,7 @@ class FitProgress:
         """``(state, order, batch_lengths)`` after batch ``self.step``: JSON + two int arrays."""
         history = self.model.history
         state = {"epoch": self.epoch, "step": self.step,
-                 "num_examples": int(self.x.shape[0]), "batch_size": self.batch_size,
+                 "num_examples": int(self.source.num_examples), "batch_size": self.batch_size,
                  "shuffle": self.shuffle,
                  "learning_rate": self.model.optimizer.learning_rate,
                  "tracker": tracker_state(self.tracker),
@@ -145,7 +149,7 @@ class FitProgress:
         self._check_matches(state)
         with CheckpointReader(path) as reader:
             if not self.model.built:
-                self.model.build(tuple(self.x.shape[1:]))
+                self.model.batch_output_shapes(self.source.batch(numpy.array([0]))[0])
             reader.read_weights(self.model)
             if not reader.has_training_config():
                 reader.fail("has no optimizer state (saved without include_optimizer?)")
@@ -153,9 +157,9 @@ class FitProgress:
             resume["rng_state"] = reader.rng_state()
             if self.model.tokenizer is None:
                 self.model.tokenizer = reader.read_tokenizer()
-        if int(resume["order"].max(initial=0)) >= self.x.shape[0]:
+        if int(resume["order"].max(initial=0)) >= self.source.num_examples:
             raise CheckpointError(f"checkpoint {path!r}: shuffle order refers to example "
-                                  f"{int(resume['order'].max())} of {self.x.shape[0]}")
+                                  f"{int(resume['order'].max())} of {self.source.num_examples}")
         cuts = numpy.cumsum(resume["lengths"])[:-1]
         resume["batches"] = numpy.split(resume["order"], cuts)
         history = self.model.history
@@ -169,7 +173,7 @@ class FitProgress:
         self.resume = resume
 
     def _check_matches(self, state):
-        for key, value in (("num_examples", int(self.x.shape[0])),
+        for key, value in (("num_examples", int(self.source.num_examples)),
                            ("batch_size", self.batch_size), ("shuffle", self.shuffle)):
             if state[key] != value:
                 raise InvalidArgumentError(f"resume_from: the checkpoint was written by a fit "

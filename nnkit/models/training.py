@@ -19,7 +19,7 @@ from nnkit.backend import get_backend
 from nnkit.callbacks.base import CallbackList
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
-from nnkit.models import data, structure
+from nnkit.models import data, sources, structure
 from nnkit.models.interrupt import stop_on_interrupt
 from nnkit.models.resume import FitProgress
 
@@ -284,7 +284,7 @@ class Trainer:
     def test_on_batch(self, x, y, sample_weight=None):
         """Loss and metrics of one batch in inference mode: ``{"loss": ..., metric: ...}``."""
         xs, ys, sws = self._prepare(x, y, sample_weight, "test_on_batch")
-        return self._evaluate_prepared(xs, ys, sws, xs[0].shape[0])
+        return self._evaluate_source(sources.ArraySource(xs, ys, sws, xs[0].shape[0]))
 
     def predict_on_batch(self, x):
         """Outputs of one batch (no batching, no reordering), as host arrays like ``predict``."""
@@ -292,48 +292,67 @@ class Trainer:
         return structure.pack(self._predict_batch(xs, slice(None)), self.output_structure)
 
     # ---- loops -----------------------------------------------------------
-    def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, sample_weight=None, initial_epoch=0,
-            resume_from=None, class_weight=None):
+    def fit(self, x, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
+            initial_epoch=0, resume_from=None, class_weight=None, steps_per_epoch=None,
+            validation_steps=None, workers=None):
         """Train for ``epochs`` epochs; returns the History callback.
 
         Args:
             x: ``(N, ...)`` inputs (integer ids for Embedding, floats or a
                 SciPy CSR matrix otherwise); a list or dict by Input name for
-                several inputs.
+                several inputs. Or a ``nnkit.utils.Sequence``, or a generator /
+                iterator of ``(x, y)`` / ``(x, y, sample_weight)`` batches (then
+                ``y`` and ``sample_weight`` come with the batches).
             y: targets (class ids ``(N,)`` / ``(N, T)`` or arrays like the
                 output); a list or dict by output name for several outputs.
-            shuffle: True, False or "bucket" (batches of similar sequence length).
+            shuffle: True, False or "bucket" (batches of similar sequence length);
+                for a Sequence, the order of its batches.
             validation_split: fraction of the *last* examples held out (before shuffling).
-            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``,
+                a Sequence or a generator (with ``validation_steps``).
             callbacks: Callback instances (History is always added).
             resume_from: a checkpoint written by ``BackupAndRestore``; training
                 continues exactly where it stopped (same batches, same loss trace).
                 Without it, an existing ``BackupAndRestore`` file is used.
             class_weight: ``{class: weight}`` (one output): the same as a
                 ``sample_weight`` of each example's class weight (times any given one).
+            steps_per_epoch: batches per epoch drawn from a generator.
+            workers: background threads prefetching a Sequence's or generator's
+                batches (default: the Sequence's own ``workers``; 0 for generators).
         """
         batch_size = data.check_batch_size(batch_size)
         if not 0.0 <= validation_split < 1.0:
             raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
                                        f"{validation_split!r}")
-        xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
-        if validation_split and validation_data is None:
-            cut = int(xs[0].shape[0] * (1.0 - validation_split))
-            validation_data = ([v[cut:] for v in xs], [v[cut:] for v in ys],
-                               [data.take(v, slice(cut, None)) for v in sws])
-            xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
-            sws = [data.take(v, slice(None, cut)) for v in sws]
-        elif validation_data is not None:
-            validation_data = self._prepare(*self._unpack_validation(validation_data), "fit")
+        if sources.is_batch_source(x):
+            if y is not None or sample_weight is not None or class_weight is not None or \
+                    validation_split:
+                raise InvalidArgumentError("fit: with a Sequence or a generator, targets and "
+                                           "weights come with its batches (no y, "
+                                           "sample_weight, class_weight or validation_split)")
+            self._require_compiled("fit")
+            source = sources.make(self, x, steps_per_epoch, "fit", workers)
+        else:
+            xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
+            if validation_split and validation_data is None:
+                cut = int(xs[0].shape[0] * (1.0 - validation_split))
+                validation_data = sources.ArraySource(
+                    [v[cut:] for v in xs], [v[cut:] for v in ys],
+                    [data.take(v, slice(cut, None)) for v in sws], batch_size)
+                xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
+                sws = [data.take(v, slice(None, cut)) for v in sws]
+            source = sources.ArraySource(xs, ys, sws, batch_size)
+        validation = self._evaluation_source(validation_data, batch_size, validation_steps,
+                                             "validation_data")
         self.history = History()
         # History goes after the user's callbacks (as in Keras), so it records what they
         # add to the epoch logs (e.g. LearningRateScheduler's "lr").
         callback_list = CallbackList(list(callbacks or []) + [self.history], self, verbose,
-                                     epochs, -(-xs[0].shape[0] // batch_size))
+                                     epochs, len(source))
         self.stop_training = False
         callback_list.on_train_begin({})
-        self._progress = progress = FitProgress(self, callback_list.callbacks, xs[0], batch_size,
+        self._progress = progress = FitProgress(self, callback_list.callbacks, source, batch_size,
                                                 shuffle, resume_from)
         with stop_on_interrupt(self):
             for epoch in range(progress.first_epoch(initial_epoch), epochs):
@@ -341,57 +360,81 @@ class Trainer:
                 tracker = _Tracker(self)
                 for step, index in progress.batches(epoch, tracker):
                     callback_list.on_train_batch_begin(step, {})
-                    self._train_step([v[index] for v in xs], [v[index] for v in ys],
-                                     [data.take(v, index) for v in sws], tracker)
+                    self._train_step(*source.batch(index, step), tracker)
                     callback_list.on_train_batch_end(step, tracker.result())
                     if self.stop_training:
                         break
+                source.end_epoch()
                 logs = tracker.result()
-                if validation_data is not None:
+                if validation is not None:
                     logs.update({f"val_{key}": value for key, value in
-                                 self._evaluate_prepared(*validation_data, batch_size).items()})
+                                 self._evaluate_source(validation).items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
         callback_list.on_train_end({})
         return self.history
 
-    @staticmethod
-    def _unpack_validation(validation_data):
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise InvalidArgumentError("validation_data must be (x_val, y_val) or "
-                                       "(x_val, y_val, sample_weight_val)")
-        return tuple(validation_data) + (None,) * (3 - len(validation_data))
+    def _evaluation_source(self, value, batch_size, steps, what):
+        """A source for ``validation_data`` / ``evaluate``'s data (None stays None)."""
+        if value is None or isinstance(value, sources.ArraySource):
+            return value
+        if sources.is_batch_source(value):
+            return sources.make(self, value, steps, what)
+        if not isinstance(value, (tuple, list)) or len(value) not in (2, 3):
+            raise InvalidArgumentError(f"{what} must be (x_val, y_val), (x_val, y_val, "
+                                       f"sample_weight_val), a Sequence or a generator")
+        x, y, sample_weight = tuple(value) + (None,) * (3 - len(value))
+        return sources.ArraySource(*self._prepare(x, y, sample_weight, "fit"), batch_size)
 
-    def evaluate(self, x, y, batch_size=32, sample_weight=None, verbose=0):
-        """Loss and metrics on ``(x, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
+    def evaluate(self, x, y=None, batch_size=32, sample_weight=None, verbose=0, steps=None):
+        """Loss and metrics on ``(x, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
+
+        ``x`` may be a Sequence or a generator of batches (``steps`` of them).
+        """
         batch_size = data.check_batch_size(batch_size)
+        if sources.is_batch_source(x):
+            self._require_compiled("evaluate")
+            return self._evaluate_source(sources.make(self, x, steps, "evaluate"))
         xs, ys, sws = self._prepare(x, y, sample_weight, "evaluate")
-        return self._evaluate_prepared(xs, ys, sws, batch_size)
+        return self._evaluate_source(sources.ArraySource(xs, ys, sws, batch_size))
 
-    def _evaluate_prepared(self, xs, ys, sws, batch_size):
+    def _evaluate_source(self, source):
         tracker = _Tracker(self)
-        for index in data.batch_indices(xs[0].shape[0], batch_size, False):
-            self._forward_loss([v[index] for v in xs], [v[index] for v in ys],
-                               [data.take(v, index) for v in sws], False)
+        batches = source.epoch_batches(False)
+        if hasattr(source, "start"):
+            source.start(batches)
+        for step, index in enumerate(batches):
+            self._forward_loss(*source.batch(index, step), False)
             tracker.update(self._batch, self._penalty)
             self._batch = None
+        if hasattr(source, "start"):
+            source._prefetch = None
         return tracker.result()
 
-    def predict(self, x, batch_size=32, verbose=0):
-        """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs)."""
+    def predict(self, x, batch_size=32, verbose=0, steps=None):
+        """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs).
+
+        ``x`` may be a Sequence or a generator (``steps`` batches) of inputs, or of
+        tuples whose first entry is the inputs.
+        """
         batch_size = data.check_batch_size(batch_size)
-        xs = self._prepare_inputs(x)
-        n = xs[0].shape[0]
-        # token ids: rows are independent, so batch similar lengths together (fewer steps
-        # for a masked recurrent layer), then restore the original order
-        order = data.length_order(xs[0]) if len(xs) == 1 else None
-        pieces = [self._predict_batch(xs, index if order is None else order[index])
-                  for index in data.batch_indices(n, batch_size, False)]
+        if sources.is_batch_source(x):
+            pieces = [self._predict_batch(self._prepare_inputs(item[0] if isinstance(item, tuple)
+                                                               else item), slice(None))
+                      for item in _items(x, steps)]
+        else:
+            xs = self._prepare_inputs(x)
+            n = xs[0].shape[0]
+            # token ids: rows are independent, so batch similar lengths together (fewer
+            # steps for a masked recurrent layer), then restore the original order
+            order = data.length_order(xs[0]) if len(xs) == 1 else None
+            pieces = [self._predict_batch(xs, index if order is None else order[index])
+                      for index in data.batch_indices(n, batch_size, False)]
         results = []
         for column in zip(*pieces):
             joined = numpy.concatenate(column)
-            if order is not None:
+            if not sources.is_batch_source(x) and order is not None:
                 restored = numpy.empty_like(joined)
                 restored[order] = joined
                 joined = restored
@@ -422,3 +465,19 @@ class Trainer:
         """Read weights written by ``save_weights`` or ``save`` into this built model."""
         from nnkit.saving.hdf5 import load_weights
         load_weights(self, path)
+
+
+def _items(x, steps):
+    """The items of a Sequence (all) or a generator (``steps``) for ``predict``."""
+    if isinstance(x, sources.Sequence):
+        return [x[i] for i in range(len(x))]
+    if steps is None:
+        return list(x)
+    items = []
+    for step in range(steps):
+        try:
+            items.append(next(x))
+        except StopIteration:
+            raise InvalidArgumentError(f"predict: the generator ended at batch {step} of "
+                                       f"{steps}") from None
+    return items
