@@ -35,6 +35,8 @@ def parse_args(description, checkpoint):
                         help="folder with imdb.npz and imdb_word_index.json "
                              "(default: $NNKIT_DATA_DIR/imdb or download)")
     parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    parser.add_argument("--plot", metavar="PNG", default=None,
+                        help="draw the training history (loss, accuracy; needs matplotlib)")
     parser.add_argument("--predict", metavar="TEXT", default=None,
                         help="load the checkpoint and print the sentiment of TEXT")
     args = parser.parse_args()
@@ -72,9 +74,12 @@ def train_and_evaluate(model, args):
                                         save_best_only=True),
     ]
     start = time.perf_counter()
-    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-              validation_split=args.validation_split, callbacks=callbacks, shuffle="bucket")
+    history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
+                        validation_split=args.validation_split, callbacks=callbacks,
+                        shuffle="bucket")
     train_seconds = time.perf_counter() - start
+    if args.plot:
+        nnkit.utils.plot_history(history, args.plot, title=model.name)
     start = time.perf_counter()
     result = model.evaluate(x_test, y_test, batch_size=256)
     test_seconds = time.perf_counter() - start

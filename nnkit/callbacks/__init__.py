@@ -9,8 +9,9 @@ from nnkit.callbacks.model_checkpoint import ModelCheckpoint
 from nnkit.callbacks.nan_guard import NaNGuard
 from nnkit.callbacks.progress_bar import ProgressBar
 from nnkit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from nnkit.callbacks.tensorboard import TensorBoard
 from nnkit.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
            "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "ProgressBar", "NaNGuard",
-           "BackupAndRestore", "ReduceLROnPlateau"]
+           "BackupAndRestore", "ReduceLROnPlateau", "TensorBoard"]
