@@ -125,3 +125,13 @@ def test_batch_methods_and_to_categorical():
     assert model.test_on_batch(x, y) == model.evaluate(x, y, batch_size=5)
     with pytest.raises(nnkit.InvalidArgumentError, match="class indices must be in"):
         nnkit.utils.to_categorical([3], 3)
+
+
+def test_get_layer_by_name_or_index_and_pop():
+    model = nnkit.Sequential([nnkit.Dense(3, input_shape=(2,), name="a"), nnkit.Dense(2, name="b")])
+    assert model.get_layer("b") is model.layers[1] and model.get_layer(index=0).name == "a"
+    with pytest.raises(nnkit.InvalidArgumentError, match="no layer named 'c'.*\\['a', 'b'\\]"):
+        model.get_layer("c")
+    popped = model.pop()
+    assert popped.name == "b" and [layer.name for layer in model.layers] == ["a"]
+    assert model.predict(np.ones((4, 2))).shape == (4, 3)
