@@ -22,12 +22,15 @@ from nnkit.backend import get_backend
 from nnkit.backend.base import Backend
 from nnkit.backend.compiled_csr import compiled_csr
 from nnkit.backend.csr import CSRMatrix
-from nnkit.backend.kernels import load_library
+from nnkit.backend.kernels import load_library, selected_path
 
 #: For tests of the compiled path itself; ``test_kernels_are_built_and_used_by_default``
 #: fails where the kernels should have been built and were not.
 needs_kernels = pytest.mark.skipif(load_library() is None, reason="compiled kernels not built "
                                    "or switched off (NNKIT_COMPILED=0)")
+#: The compiled loops and matmul are used on the AVX-512 builds only (the numpy backend).
+needs_loops = pytest.mark.skipif(selected_path() not in ("avx512", "native"),
+                                 reason="the compiled loops run on AVX-512 builds only")
 
 MASK = np.array([[1, 1, 1, 1, 0, 0, 0],
                  [0, 0, 1, 1, 1, 1, 1],
@@ -54,7 +57,11 @@ def test_kernels_are_built_and_used_by_default():
     if os.environ.get("NNKIT_COMPILED") == "0":
         pytest.skip("compiled kernels switched off by NNKIT_COMPILED=0")
     backend = get_backend()
-    assert backend.lstm_loop is not None, "nnkit.backend.kernels.cpu_kernels was not built"
+    assert load_library() is not None, "nnkit.backend.kernels.cpu_kernels_* were not built"
+    if selected_path() not in ("avx512", "native"):
+        assert backend.lstm_loop is None and backend.gru_loop is None
+        return
+    assert backend.lstm_loop is not None
     for dtype in ("float32", "float64"):
         assert nnkit.LSTM(3).make_cells()[0].compiled_loop(dtype) is backend.lstm_loop
         assert nnkit.GRU(3).make_cells()[0].compiled_loop(dtype) is backend.gru_loop
@@ -98,7 +105,7 @@ def test_matmul_matches_numpy(dtype, m, k, n):
     assert_product_close(out, a, b, a @ b)
 
 
-@needs_kernels
+@needs_loops
 def test_matmul_falls_back_for_other_dtypes_and_checks_out():
     matmul = get_backend().matmul
     a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4)
@@ -151,7 +158,7 @@ def run_layer(layer, x, mask, initial, dys, seed):
         np.array(g) for g in layer.grads.values()]
 
 
-@needs_kernels
+@needs_loops
 @pytest.mark.parametrize("layer_class", [nnkit.LSTM, nnkit.GRU])
 @pytest.mark.parametrize("units", [3, 16, 21, 40])
 @pytest.mark.parametrize("go_backwards", [False, True])

@@ -26,8 +26,13 @@ class NumpyBackend(Backend):
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
             from nnkit.backend.compiled_matmul import CompiledMatmul
             from nnkit.backend.compiled_rows import CompiledRows
-            self.lstm_loop, self.matmul = CompiledLSTMLoop(library), CompiledMatmul(library)
-            self.gru_loop = CompiledGRULoop(library)
+            from nnkit.backend.kernels import selected_path
+            # the products and the loops built on them beat NumPy on AVX-512 builds only; on the
+            # AVX2 and baseline builds NumPy's OpenBLAS wins (benchmarks/README.md, "Portable
+            # builds"), so there only the CSR and row kernels (call-count savers) are used
+            if selected_path() in ("avx512", "native"):
+                self.lstm_loop, self.gru_loop = CompiledLSTMLoop(library), CompiledGRULoop(library)
+                self.matmul = CompiledMatmul(library)
             self._rows = CompiledRows(library)
 
     def zero_rows(self, target, rows):

@@ -35,8 +35,12 @@
 #include <omp.h>
 #endif
 
-#define MR 8           /* rows of one GEMM micro-tile */
-#define VBYTES 64      /* bytes of one vector of the micro-tile (an AVX-512 register) */
+#ifndef MR             /* rows of one GEMM micro-tile (≤ 8): MR·NV accumulators in registers */
+#define MR 8
+#endif
+#ifndef VBYTES         /* bytes of one vector: 64 (AVX-512), 32 (AVX2), 16 (SSE2, NEON); setup.py */
+#define VBYTES 64
+#endif
 #define NV 2           /* vectors per micro-tile row */
 #define KC 256         /* depth of one packed chunk of B in matmul (32 KiB of float panel: L1) */
 
@@ -49,16 +53,16 @@
 #define KEEP_IN_REGISTER(v) ((void)0)
 #endif
 
-/* tanh of n floats in place, 16 at a time with GCC vector types (the
+/* tanh of n floats in place, a vector (VBYTES / 4 floats) at a time with GCC vector types (the
  * compiler does not vectorise a scalar version with selects): odd Taylor series
  * below |x| = 1/8, else ±(1 − 2 / (1 + e^(2|x|))) with e^(2|x|) = 2^n · e^f,
  * n = round(2|x|·log2 e) ≤ 40, |f| ≤ ln(2)/2, e^f by its degree-7 Taylor
  * polynomial. Error against float64 tanh: < 1.1e-7 absolute, < 8e-7 relative
  * (NumPy's float32 tanh: 1.1e-7 relative). NaN stays NaN, ±inf gives ±1. */
-typedef float vfloat __attribute__((vector_size(64)));
-typedef float uvfloat __attribute__((vector_size(64), aligned(4)));
-typedef uint32_t vbits __attribute__((vector_size(64)));
-typedef int32_t vint __attribute__((vector_size(64)));
+typedef float vfloat __attribute__((vector_size(VBYTES)));
+typedef float uvfloat __attribute__((vector_size(VBYTES), aligned(4)));
+typedef uint32_t vbits __attribute__((vector_size(VBYTES)));
+typedef int32_t vint __attribute__((vector_size(VBYTES)));
 
 static inline vfloat select_where(vint mask, vfloat yes, vfloat no)
 {

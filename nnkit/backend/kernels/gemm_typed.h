@@ -96,7 +96,7 @@ static void NAME(row_block)(int64_t i, int64_t p0, int64_t p1, int64_t m, int64_
         case 5: NAME(tile)(5, K, ai, ars, acs, panel, ci, ldc, nr, accumulate); break;
         case 6: NAME(tile)(6, K, ai, ars, acs, panel, ci, ldc, nr, accumulate); break;
         case 7: NAME(tile)(7, K, ai, ars, acs, panel, ci, ldc, nr, accumulate); break;
-        default: NAME(tile)(8, K, ai, ars, acs, panel, ci, ldc, nr, accumulate); break;
+        default: NAME(tile)(MR, K, ai, ars, acs, panel, ci, ldc, nr, accumulate); break;
         }
     }
 }
