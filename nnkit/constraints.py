@@ -4,6 +4,7 @@
 ``bias_constraint``, ``recurrent_constraint``, ``embeddings_constraint``).
 """
 from nnkit.errors import InvalidArgumentError
+from nnkit.registry import object_config, object_from_spec
 
 EPSILON = 1e-7
 
@@ -76,17 +77,10 @@ _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
 
 
 def get(spec):
-    """A Constraint from None, a name ("max_norm", "non_neg", ...), a config dict or an instance."""
-    if spec is None or isinstance(spec, Constraint):
-        return spec
-    if isinstance(spec, str) and spec in _NAMES:
-        return _NAMES[spec]()
-    if isinstance(spec, dict) and spec.get("class_name") in _CLASSES:
-        return _CLASSES[spec["class_name"]](**dict(spec.get("config") or {}))
-    raise InvalidArgumentError(f"unknown constraint {spec!r}: expected None, {sorted(_NAMES)}, "
-                               f"a nnkit.constraints object or its config")
+    """A Constraint from None, a name ("max_norm", "non_neg", "unit_norm", "min_max_norm"),
+    a config dict or an instance."""
+    return object_from_spec(spec, "constraint", Constraint, _NAMES, _CLASSES,
+                            "nnkit.constraints")
 
 
-def serialize(constraint):
-    return None if constraint is None else {"class_name": type(constraint).__name__,
-                                            "config": constraint.get_config()}
+serialize = object_config

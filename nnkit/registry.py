@@ -39,3 +39,26 @@ register_layer = LAYERS.register
 
 CELLS = Registry("cell")
 register_cell = CELLS.register
+
+
+def object_from_spec(spec, kind, base, by_name, by_class, module):
+    """An object of class ``base`` from None, a name in ``by_name``, ``{"class_name", "config"}``
+    naming a class in ``by_class``, or an instance (returned as it is).
+
+    Raises:
+        InvalidArgumentError: anything else.
+    """
+    if spec is None or isinstance(spec, base):
+        return spec
+    if isinstance(spec, str) and spec in by_name:
+        return by_name[spec]()
+    if isinstance(spec, dict) and spec.get("class_name") in by_class:
+        return by_class[spec["class_name"]](**dict(spec.get("config") or {}))
+    raise InvalidArgumentError(f"unknown {kind} {spec!r}: expected None, {sorted(by_name)}, "
+                               f"a {module} object or its config")
+
+
+def object_config(obj):
+    """``{"class_name", "config"}`` of ``obj`` (None stays None), as configs store it."""
+    return None if obj is None else {"class_name": type(obj).__name__,
+                                     "config": obj.get_config()}

@@ -6,6 +6,7 @@ the reported and trained loss (as Keras), and its gradient, written by hand here
 weight's gradient.
 """
 from nnkit.errors import InvalidArgumentError
+from nnkit.registry import object_config, object_from_spec
 
 
 class Regularizer:
@@ -74,16 +75,8 @@ _NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
 
 def get(spec):
     """A Regularizer from None, a name ("l1", "l2", "l1_l2"), a config dict or an instance."""
-    if spec is None or isinstance(spec, Regularizer):
-        return spec
-    if isinstance(spec, str) and spec in _NAMES:
-        return _NAMES[spec]()
-    if isinstance(spec, dict) and spec.get("class_name") in _CLASSES:
-        return _CLASSES[spec["class_name"]](**dict(spec.get("config") or {}))
-    raise InvalidArgumentError(f"unknown regularizer {spec!r}: expected None, {sorted(_NAMES)}, "
-                               f"a nnkit.regularizers object or its config")
+    return object_from_spec(spec, "regularizer", Regularizer, _NAMES, _CLASSES,
+                            "nnkit.regularizers")
 
 
-def serialize(regularizer):
-    return None if regularizer is None else {"class_name": type(regularizer).__name__,
-                                             "config": regularizer.get_config()}
+serialize = object_config
