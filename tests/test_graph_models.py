@@ -272,7 +272,11 @@ def test_conv_normalisation_and_shape_layers_save_and_load(tmp_path):
     b = nnkit.GlobalAveragePooling1D()(nnkit.LayerNormalization()(nnkit.Cropping1D(1)(
         nnkit.AveragePooling1D(2, strides=1, padding="same")(b))))
     c = nnkit.TakeTimestep(-1)(nnkit.Permute((2, 1))(nnkit.RepeatVector(3)(b)))
-    gate = nnkit.TopKSoftmax(2)(nnkit.Dense(4)(nnkit.Concatenate()([a, b, c])))
+    d = nnkit.Concatenate()([nnkit.GlobalMaxPooling2D()(images),
+                             nnkit.GlobalAveragePooling2D()(nnkit.AveragePooling2D()(images))])
+    e = nnkit.GRU(2)(nnkit.SpatialDropout1D(0.2)(nnkit.Masking()(
+        nnkit.MaxPooling1D(2, padding="same")(steps))))
+    gate = nnkit.TopKSoftmax(2)(nnkit.Dense(4)(nnkit.Concatenate()([a, b, c, d, e])))
     model = nnkit.Model([images, steps], nnkit.Reshape((2, 2))(gate))
     model.compile("adam", "mse")
     rng = np.random.default_rng(6)

@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import numpy
 
-from nnkit import config, initializers
+from nnkit import config, constraints, initializers, regularizers
 from nnkit.backend import get_backend
 from nnkit.backend.csr import CSRMatrix, is_sparse
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
@@ -141,7 +141,6 @@ class Layer:
 
     def _weight_options(self, options):
         """``{param key: Regularizer}``, ``{param key: Constraint}`` from Keras's arguments."""
-        from nnkit import constraints, regularizers
         found = ({}, {})
         for argument, value in options.items():
             weight, _, kind = argument.rpartition("_")
@@ -405,6 +404,9 @@ class Layer:
     # ---- configuration ---------------------------------------------------
     # ---- regularisers and constraints ----------------------------------------
     def _optioned(self, options):
+        """``(key, option)`` of the trainable weights among ``options`` (most layers: none)."""
+        if not options:
+            return []
         keys = set(self.trainable_keys())
         return [(key, option) for key, option in options.items() if key in keys]
 
@@ -426,7 +428,6 @@ class Layer:
 
     def get_config(self):
         """JSON-serialisable constructor arguments (``from_config`` rebuilds the layer)."""
-        from nnkit import constraints, regularizers
         config = {"name": self.name, "trainable": self.trainable}
         if self.input_shape is not None:
             config["input_shape"] = list(self.input_shape)

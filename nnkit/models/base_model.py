@@ -47,12 +47,13 @@ class BaseModel(Layer, Trainer):
         return [f"{layer.name}/{key}" for layer in self.layers for key in layer.trainable_keys()]
 
     def named_parameters(self):
-        """``{"<layer>/<key>": array}`` of trainable parameters (nested models' included)."""
-        self.collect_weights()
+        """``{"<layer>/<key>": array}`` of trainable parameters (nested models' included).
+
+        ``params`` is collected when the model builds (``collect_weights``), not per call.
+        """
         return {key: self.params[key] for key in self.trainable_keys()}
 
     def named_gradients(self):
-        self.collect_weights()
         return {key: self.grads[key] for key in self.trainable_keys()}
 
     def named_gradient_rows(self):

@@ -117,8 +117,7 @@ class FitProgress:
         else:
             self.epoch_batches = self.source.epoch_batches(self.shuffle)
             start = -1
-        if hasattr(self.source, "start"):             # prefetching sources
-            self.source.start(self.epoch_batches[start + 1:])
+        self.source.start(self.epoch_batches[start + 1:])
         for step in range(start + 1, len(self.epoch_batches)):
             self.step = step  # read by BackupAndRestore at this batch's end
             yield step, self.epoch_batches[step]

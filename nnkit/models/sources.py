@@ -1,7 +1,8 @@
 """Where fit/evaluate/predict take their batches from: arrays, a Sequence, or a generator.
 
-A source gives the batches of one epoch as index arrays (``epoch_batches``) and the
-batch for an index array (``batch``), as lists in model order. ``FitProgress`` keeps
+A source gives the batches of one epoch as index arrays (``epoch_batches``), may prefetch
+them (``start``/``stop``) and gives the batch for an index array (``batch``), as lists in
+model order; ``end_epoch`` runs after each training epoch. ``FitProgress`` keeps
 the epoch's index arrays, so a checkpoint can replay the same batches:
 
 - ``ArraySource``: in-memory arrays cut into ``batch_size`` rows (shuffled or
@@ -44,6 +45,12 @@ class ArraySource:
     def epoch_batches(self, shuffle):
         return data.batch_indices(self.num_examples, self.batch_size, shuffle, self.xs[0])
 
+    def start(self, batches):
+        """Nothing to prefetch for arrays."""
+
+    def stop(self):
+        """Nothing to stop for arrays."""
+
     def batch(self, index, step=None):
         return ([v[index] for v in self.xs], [v[index] for v in self.ys],
                 [data.take(v, index) for v in self.sws])
@@ -82,6 +89,11 @@ class _UserBatches:
     def __init__(self, model, what):
         self.model, self.what = model, what
         self.num_examples = None
+        self._prefetch = None
+
+    def stop(self):
+        """Drop the prefetching thread's queue (the thread ends with its items)."""
+        self._prefetch = None
 
     def check(self, batch, step):
         if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
@@ -106,7 +118,6 @@ class SequenceSource(_UserBatches):
         if self.num_examples < 1:
             raise InvalidArgumentError(f"{what}: the Sequence has no batches (len 0)")
         self.workers = sequence.workers if workers is None else int(workers)
-        self._prefetch = None
 
     def __len__(self):
         return self.num_examples
@@ -133,7 +144,7 @@ class SequenceSource(_UserBatches):
         return self.check(raw, item if step is None else step)
 
     def end_epoch(self):
-        self._prefetch = None
+        self.stop()
         self.sequence.on_epoch_end()
 
 
@@ -151,7 +162,6 @@ class GeneratorSource(_UserBatches):
         self.iterator, self.steps = iterator, steps
         self.num_examples = steps
         self.workers = int(workers or 0)
-        self._prefetch = None
 
     def __len__(self):
         return self.steps
@@ -178,7 +188,7 @@ class GeneratorSource(_UserBatches):
         return self.check(raw, item)
 
     def end_epoch(self):
-        self._prefetch = None
+        self.stop()
 
 
 def make(model, x, steps, what, workers=None):

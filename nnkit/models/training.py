@@ -402,14 +402,12 @@ class Trainer:
     def _evaluate_source(self, source):
         tracker = _Tracker(self)
         batches = source.epoch_batches(False)
-        if hasattr(source, "start"):
-            source.start(batches)
+        source.start(batches)
         for step, index in enumerate(batches):
             self._forward_loss(*source.batch(index, step), False)
             tracker.update(self._batch, self._penalty)
             self._batch = None
-        if hasattr(source, "start"):
-            source._prefetch = None
+        source.stop()
         return tracker.result()
 
     def predict(self, x, batch_size=32, verbose=0, steps=None):
@@ -419,6 +417,7 @@ class Trainer:
         tuples whose first entry is the inputs.
         """
         batch_size = data.check_batch_size(batch_size)
+        order = None
         if sources.is_batch_source(x):
             pieces = [self._predict_batch(self._prepare_inputs(item[0] if isinstance(item, tuple)
                                                                else item), slice(None))
@@ -434,7 +433,7 @@ class Trainer:
         results = []
         for column in zip(*pieces):
             joined = numpy.concatenate(column)
-            if not sources.is_batch_source(x) and order is not None:
+            if order is not None:
                 restored = numpy.empty_like(joined)
                 restored[order] = joined
                 joined = restored

@@ -80,9 +80,10 @@ def tap_slices(kernel, strides, dilation, out_shape):
 
 
 def gather_windows(xp, padded, kernel, strides, dilation, out_shape):
-    """``(N, Ho, Wo, kh·kw, C)``: every window of the padded input, taps in row-major order."""
-    return xp.stack([padded[index] for index in tap_slices(kernel, strides, dilation, out_shape)],
-                    axis=3)
+    """``(N, Ho, Wo, kh·kw, C)``: every window of the padded input (``window_matrix``'s rows)."""
+    matrix = window_matrix(xp, padded, kernel, strides, dilation, out_shape, False)
+    return matrix.reshape((padded.shape[0],) + tuple(out_shape) + (kernel[0] * kernel[1],
+                                                                   padded.shape[3]))
 
 
 def window_matrix(xp, padded, kernel, strides, dilation, out_shape, ones_column):
