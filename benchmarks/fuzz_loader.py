@@ -7,7 +7,12 @@ mutated: byte flips, truncations at random offsets, and h5py-level changes
 data, groups for datasets, external and soft links, external and virtual
 storage, compressed "bombs", changed or removed attributes, unknown classes,
 absurd sizes, newer format versions, giant and deeply nested JSON, pickle
-payloads). A worker process loads each file (``load_model`` and, when present,
+payloads). Keras's files are fuzzed too: a tf-keras full-model ``.h5`` gets the
+same HDF5 mutations; ``.keras`` archives (a Sequential and a functional model
+with Keras 3's mask nodes) get byte flips, truncations, ``..`` and absolute
+member names, Lambda layers with marshalled code, unknown classes, function
+objects as activations, garbage or deep JSON, missing members, inflation
+bombs, and their weights member replaced by an HDF5-mutated one. A worker process loads each file (``load_model`` and, when present,
 the resume state) under a memory limit; the parent gives each case a time
 limit and restarts the worker after a hang or a crash.
 
@@ -61,6 +66,10 @@ def make_seeds(folder):
     rnn.fit(ids, ids[:, 0] % 2, epochs=1, batch_size=8, verbose=0,
             callbacks=[BackupAndRestore(seeds["resume"], save_freq=1)])
     rnn.save(seeds["rnn"])
+    keras_files = REPO / "tests" / "fixtures" / "keras_files"
+    seeds.update({"keras2_h5": str(keras_files / "keras2_imdb_lstm.h5"),
+                  "keras3_sequential": str(keras_files / "keras3_imdb_lstm.keras"),
+                  "keras3_functional": str(keras_files / "keras3_tokens_and_features.keras")})
     return seeds
 
 
@@ -118,7 +127,8 @@ def mutate_structure(file, rng, folder):
         "format_version": lambda: file.attrs.__setitem__("format_version", 99),
         "format_version_str": lambda: file.attrs.__setitem__("format_version", "1"),
         "format_name": lambda: file.attrs.__setitem__("format", "keras"),
-        "delete_attr": lambda: file.attrs.__delitem__(rng.choice(list(file.attrs))),
+        "delete_attr": lambda: file.attrs.__delitem__(rng.choice(list(file.attrs)))
+        if len(file.attrs) else None,
         "config_garbage": lambda: file.attrs.__setitem__("model_config", "{not json"),
         "config_unknown_class": lambda: _edit_config(file, lambda c: c["config"]["layers"][0]
                                                      .__setitem__("class_name", "os.system")),
@@ -170,9 +180,79 @@ def _virtual(file, name, shape):
 
 
 def _edit_config(file, edit):
+    if "model_config" not in file.attrs:      # a Keras 3 weights file has no config
+        return
     config = json.loads(file.attrs["model_config"])
     edit(config)
     file.attrs["model_config"] = json.dumps(config)
+
+
+def _members(source):
+    import zipfile
+    with zipfile.ZipFile(source) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _write_members(path, members, compression=0):
+    import zipfile
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _archive_config(members, edit):
+    config = json.loads(members["config.json"])
+    edit(config)
+    members["config.json"] = json.dumps(config).encode()
+
+
+def _first_layer_config(config):
+    return config["config"]["layers"][1]["config"]
+
+
+def mutate_archive(source, path, rng, folder):
+    """Write a mutated copy of the ``.keras`` archive ``source`` to ``path``; return its kind."""
+    import h5py
+    import zipfile
+    members = _members(source)
+    lambda_layer = {"module": "keras.layers", "class_name": "Lambda", "config": {
+        "name": "lambda", "function": {"class_name": "__lambda__", "config": {
+            "code": "4wEAAAAAAAAAAAAAAAEAAAADAAAA8wYAAACXAHwAUwApAU6pAKkB2gF4cwEAAAAg+gg8c3RkaW4+"
+                    "+gg8bGFtYmRhPnIDAAAAAQAAAHMCAAAAgAGUcgEAAAA=", "defaults": None,
+            "closure": None}}}}
+    choices = {
+        "member_dotdot": lambda: members.__setitem__("../../" + MARKER_NAME, b"x"),
+        "member_absolute": lambda: members.__setitem__(os.path.join(folder, MARKER_NAME), b"x"),
+        "lambda_layer": lambda: _archive_config(
+            members, lambda c: c["config"]["layers"].insert(1, lambda_layer)),
+        "unknown_class": lambda: _archive_config(
+            members, lambda c: c["config"]["layers"][1].update(module="os", class_name="system")),
+        "function_activation": lambda: _archive_config(
+            members, lambda c: _first_layer_config(c).__setitem__("activation", {
+                "module": "builtins", "class_name": "function", "config": "eval",
+                "registered_name": "function"})),
+        "absurd_units": lambda: _archive_config(
+            members, lambda c: c["config"]["layers"][-1]["config"].__setitem__("units", 10 ** 12)),
+        "bad_argument": lambda: _archive_config(
+            members, lambda c: _first_layer_config(c).__setitem__("evil", "__import__('os')")),
+        "config_garbage": lambda: members.__setitem__("config.json", b"{not json"),
+        "config_not_object": lambda: members.__setitem__("config.json", b"[1, 2]"),
+        "deep_json": lambda: members.__setitem__("config.json", _deep_json(100000).encode()),
+        "no_weights": lambda: members.pop("model.weights.h5"),
+        "no_config": lambda: members.pop("config.json"),
+        "bomb": lambda: members.__setitem__("model.weights.h5", b"\0" * (256 << 20)),
+    }
+    kind = rng.choice(sorted(choices) + ["weights_h5"])
+    if kind == "weights_h5":
+        inner = os.path.join(folder, "inner.h5")
+        pathlib.Path(inner).write_bytes(members["model.weights.h5"])
+        with h5py.File(inner, "r+") as file:
+            kind = "weights_h5:" + mutate_structure(file, rng, folder)
+        members["model.weights.h5"] = pathlib.Path(inner).read_bytes()
+    else:
+        choices[kind]()
+    _write_members(path, members, zipfile.ZIP_DEFLATED if kind == "bomb" else zipfile.ZIP_STORED)
+    return "zip:" + kind
 
 
 def make_case(seeds, index, rng, folder):
@@ -182,6 +262,8 @@ def make_case(seeds, index, rng, folder):
     data = bytearray(pathlib.Path(seeds[seed_name]).read_bytes())
     path = os.path.join(folder, f"case{index:05d}.h5")
     roll = rng.random()
+    if seeds[seed_name].endswith(".keras") and roll >= 0.45:
+        return path, f"{seed_name}/{mutate_archive(seeds[seed_name], path, rng, folder)}"
     if roll < 0.3:
         for _ in range(rng.randint(1, 20)):
             offset = rng.randrange(len(data))
@@ -204,6 +286,7 @@ def worker(memory_limit):
     import resource
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import nnkit
+    from nnkit.keras_files.files import file_kind
     from nnkit.saving.reader import CheckpointReader
     from nnkit.saving.training_state import read_training_state
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -211,9 +294,10 @@ def worker(memory_limit):
         path = line.strip()
         try:
             nnkit.load_model(path)
-            with CheckpointReader(path) as reader:
-                if reader.has("training_state"):
-                    read_training_state(reader)
+            if file_kind(path) == "nnkit":
+                with CheckpointReader(path) as reader:
+                    if reader.has("training_state"):
+                        read_training_state(reader)
             outcome = "ok"
         except nnkit.CheckpointError as error:
             cause = error.__cause__ or error.__context__

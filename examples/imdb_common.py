@@ -39,6 +39,10 @@ def parse_args(description, checkpoint):
                         help="draw the training history (loss, accuracy; needs matplotlib)")
     parser.add_argument("--predict", metavar="TEXT", default=None,
                         help="load the checkpoint and print the sentiment of TEXT")
+    parser.add_argument("--from-keras", metavar="FILE", default=None,
+                        help="a sentiment model trained in Keras (.keras, or Keras 2 .h5): "
+                             "evaluate it on the test set with nnkit (or, with --predict, "
+                             "run it on TEXT)")
     args = parser.parse_args()
     nnkit.backend.set_backend(args.backend)
     return args
@@ -90,12 +94,36 @@ def train_and_evaluate(model, args):
     return result
 
 
+def load_keras_model(args):
+    """The Keras-trained model of ``--from-keras``, with the IMDB tokenizer, compiled for
+    ``evaluate`` (with its own loss when the file has one)."""
+    model = nnkit.load_model(args.from_keras)
+    model.tokenizer = tokenizer_for(args)
+    if model.optimizer is None:
+        binary = model.outputs[0].shape[-1] == 1
+        model.compile("sgd", "binary_crossentropy" if binary else
+                      "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def evaluate_keras_model(args):
+    """Test accuracy of the ``--from-keras`` model, computed by nnkit."""
+    model = load_keras_model(args)
+    _, (x_test, y_test) = load_padded(args)
+    start = time.perf_counter()
+    result = model.evaluate(x_test, y_test, batch_size=256)
+    print(f"{args.from_keras} (trained in Keras) run by nnkit: test accuracy "
+          f"{result['accuracy']:.4f} on {len(y_test)} reviews in "
+          f"{time.perf_counter() - start:.1f} s")
+    return result
+
+
 def predict_text(args):
     """Load the checkpoint (with its tokenizer) and print the sentiment of ``args.predict``."""
-    model = nnkit.load_model(args.checkpoint)
+    model = load_keras_model(args) if args.from_keras else nnkit.load_model(args.checkpoint)
     ids = model.tokenizer.texts_to_sequences([args.predict])
     x = pad_sequences(ids, maxlen=args.maxlen, padding="post", truncating="pre")
-    positive = float(model.predict(x)[0, 1])
+    positive = float(model.predict(x)[0, -1])     # P(positive): softmax's 2nd or sigmoid
     label = "positive" if positive >= 0.5 else "negative"
     print(f"{label} (P(positive) = {positive:.3f})")
 
@@ -104,5 +132,7 @@ def run(build_model, description, checkpoint):
     args = parse_args(description, checkpoint)
     if args.predict is not None:
         predict_text(args)
+    elif args.from_keras:
+        evaluate_keras_model(args)
     else:
         train_and_evaluate(build_model(args), args)

@@ -57,6 +57,16 @@ def test_imdb_lstm_trains_saves_and_predicts_raw_text(data_dir, tmp_path):
     assert verdict.split()[0] in ("positive", "negative") and "P(positive) = " in verdict
 
 
+def test_imdb_lstm_runs_a_keras_trained_model(data_dir):
+    keras_file = str(EXAMPLES.parent / "tests" / "fixtures" / "keras_files" / "keras3_imdb_lstm.keras")
+    common = ["--from-keras", keras_file, "--num-words", "30", "--maxlen", "60"]
+    output = run_example("imdb_lstm.py", *common, "--limit", "200", env_data_dir=data_dir)
+    assert "trained in Keras" in output and "on 200 reviews" in output
+    verdict = run_example("imdb_lstm.py", *common, "--predict", "a wonderful film",
+                          env_data_dir=data_dir)
+    assert verdict.split()[0] in ("positive", "negative")
+
+
 def test_amazon_mlp_reports_accuracy_for_a_domain(data_dir):
     output = run_example("amazon_mlp.py", "--domains", "kitchen", "--input", "sparse",
                          env_data_dir=data_dir)

@@ -448,20 +448,35 @@ class Trainer:
 
     # ---- checkpoints -----------------------------------------------------
     def save(self, path, include_optimizer=True, tokenizer=None):
-        """Write architecture, weights, optimizer state (and tokenizer) to one HDF5 file.
+        """Write architecture, weights, optimizer state (and tokenizer) to one HDF5 file;
+        a ``.keras`` path gets a Keras 3 archive instead (architecture, weights, compile
+        settings; no optimizer state or tokenizer), which ``keras.saving.load_model`` opens.
 
         The write is atomic: a crash leaves the old file or the new one, never a mix.
+
+        Raises:
+            CheckpointError: ``.keras`` for a model with a layer Keras has no equivalent for.
         """
+        if str(path).endswith(".keras"):
+            from nnkit.keras_files.files import save_keras_archive
+            save_keras_archive(self, path)
+            return
         from nnkit.saving.hdf5 import save_model
         save_model(self, path, include_optimizer=include_optimizer, tokenizer=tokenizer)
 
     def save_weights(self, path):
-        """Write only the weights (HDF5, atomic)."""
+        """Write only the weights (HDF5, atomic); a ``.weights.h5`` path gets Keras 3's layout
+        (``layers/<key>/vars/<i>``), which Keras's ``load_weights`` reads."""
+        if str(path).endswith(".weights.h5"):
+            from nnkit.keras_files.files import save_keras_weights
+            save_keras_weights(self, path)
+            return
         from nnkit.saving.hdf5 import save_weights
         save_weights(self, path)
 
     def load_weights(self, path):
-        """Read weights written by ``save_weights`` or ``save`` into this built model."""
+        """Read weights written by ``save_weights`` or ``save``, or Keras's weight files
+        (``.weights.h5``, ``.keras``, Keras 2 ``.h5``), into this built model."""
         from nnkit.saving.hdf5 import load_weights
         load_weights(self, path)
 

@@ -114,10 +114,16 @@ def load_model(path, compile=True, restore_rng_state=True):
         restore_rng_state: put nnkit's generator back in the saved state, so
             shuffling and dropout continue as in the uninterrupted run.
 
+    The file may also be a Keras 3 ``.keras`` archive or a Keras 2 / tf-keras
+    full-model ``.h5`` (recognised by content): see ``nnkit.keras_files``.
+
     Raises:
-        CheckpointError: the file is missing, not an nnkit checkpoint, of a
-            newer format, truncated, corrupted or hostile.
+        CheckpointError: the file is missing, not an nnkit checkpoint or Keras
+            model, of a newer format, truncated, corrupted or hostile.
     """
+    from nnkit.keras_files.files import file_kind, load_keras_model
+    if file_kind(path) != "nnkit":
+        return load_keras_model(path, compile=compile)
     with CheckpointReader(path) as reader:
         model = reader.build_model()
         reader.read_weights(model)
@@ -130,8 +136,14 @@ def load_model(path, compile=True, restore_rng_state=True):
 
 
 def load_weights(model, path):
-    """Copy the weights stored at ``path`` into ``model`` (same architecture)."""
+    """Copy the weights stored at ``path`` into ``model`` (same architecture): an nnkit file,
+    or Keras's (``.weights.h5``, ``.keras``, Keras 2 ``.h5``), recognised by content."""
+    from nnkit.keras_files.files import file_kind, load_keras_weights
+    if not model.built:
+        raise CheckpointError(f"load_weights: model '{model.name}' must be built first")
+    kind = file_kind(path)
+    if kind != "nnkit":
+        load_keras_weights(model, path, kind)
+        return
     with CheckpointReader(path) as reader:
-        if not model.built:
-            raise CheckpointError(f"load_weights: model '{model.name}' must be built first")
         reader.read_weights(model)

@@ -38,7 +38,8 @@ def check_padding(layer_name, padding, allowed):
 
 
 def padded_geometry(layer_name, spatial, kernel, strides, dilation, padding):
-    """Per spatial axis ``(pad_before, pad_after, out_size)``.
+    """Per spatial axis ``(pad_before, pad_after, out_size)``; an axis of unknown size
+    (None: a variable length, known only when a batch arrives) gives ``(None, None, None)``.
 
     Raises:
         ShapeError: a ``"valid"`` window larger than the input.
@@ -46,7 +47,9 @@ def padded_geometry(layer_name, spatial, kernel, strides, dilation, padding):
     geometry = []
     for size, k, s, d in zip(spatial, kernel, strides, dilation):
         span = d * (k - 1) + 1
-        if padding == "valid":
+        if size is None:
+            geometry.append((None, None, None))
+        elif padding == "valid":
             if span > size:
                 raise ShapeError(f"layer '{layer_name}': the window spans {span} steps "
                                  f"(kernel {k}, dilation {d}) but the input has only {size} "

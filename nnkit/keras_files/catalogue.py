@@ -1,0 +1,106 @@
+"""Which Keras classes and arguments nnkit reads and writes (the README's table comes from here).
+
+Each entry maps a Keras layer class to the nnkit class that computes the same
+function, and names the Keras arguments the nnkit class does not take: each
+with the values it may hold for the layer to compute what Keras computes
+(``ANY``: it changes only initialisation, speed or device placement, never the
+output of loaded weights). An argument that is neither taken by the nnkit
+class nor listed here, or listed with another value, is refused with a
+``CheckpointError`` that names the layer, the argument and its value.
+"""
+ANY = object()
+
+#: initialisers nnkit's layers take as an argument (mapped where nnkit has the initialiser);
+#: the others change only how fresh weights are drawn, and loaded weights replace them
+INITIALIZERS = ("kernel_initializer", "embeddings_initializer")
+_INITIALIZED = ("kernel_initializer", "bias_initializer", "recurrent_initializer",
+                "beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                "moving_variance_initializer", "embeddings_initializer")
+
+#: arguments every Keras layer may carry (dtype policies: nnkit computes in ``floatx``)
+COMMON = {"dtype": ANY, "activity_regularizer": (None,), "autocast": ANY,
+          "quantization_config": (None,), "lora_rank": (None,), "lora_alpha": ANY,
+          "batch_size": ANY, "input_dim": ANY, "input_length": ANY, "weights": (None,),
+          "seed": ANY, **{key: ANY for key in _INITIALIZED}}
+
+_RECURRENT = {"stateful": (False,), "unroll": ANY, "time_major": (False,), "implementation": ANY,
+              "use_bias": (True,), "zero_output_for_mask": (False,)}
+_CHANNELS_LAST = {"data_format": ("channels_last", None)}
+_CONV = {**_CHANNELS_LAST, "groups": (1,)}
+_NORMALIZATION = {"beta_regularizer": (None,), "gamma_regularizer": (None,),
+                  "beta_constraint": (None,), "gamma_constraint": (None,)}
+
+#: Keras class -> (nnkit class name, Keras-only arguments and the values nnkit honours)
+LAYER_CLASSES = {
+    "InputLayer": ("InputLayer", {"ragged": (False,), "optional": (False,),
+                                  "input_tensor": (None,)}),
+    "Dense": ("Dense", {}),
+    "Embedding": ("Embedding", {"sparse": (False,)}),
+    "SimpleRNN": ("SimpleRNN", _RECURRENT),
+    "LSTM": ("LSTM", _RECURRENT),
+    "GRU": ("GRU", _RECURRENT),
+    "Bidirectional": ("Bidirectional", {"backward_layer": ANY}),
+    "TimeDistributed": ("TimeDistributed", {}),
+    "Conv1D": ("Conv1D", _CONV),
+    "Conv2D": ("Conv2D", _CONV),
+    "MaxPooling1D": ("MaxPooling1D", _CHANNELS_LAST),
+    "AveragePooling1D": ("AveragePooling1D", _CHANNELS_LAST),
+    "MaxPooling2D": ("MaxPooling2D", _CHANNELS_LAST),
+    "AveragePooling2D": ("AveragePooling2D", _CHANNELS_LAST),
+    "GlobalMaxPooling1D": ("GlobalMaxPooling1D", {**_CHANNELS_LAST, "keepdims": (False,)}),
+    "GlobalAveragePooling1D": ("GlobalAveragePooling1D",
+                               {**_CHANNELS_LAST, "keepdims": (False,)}),
+    "GlobalMaxPooling2D": ("GlobalMaxPooling2D", {**_CHANNELS_LAST, "keepdims": (False,)}),
+    "GlobalAveragePooling2D": ("GlobalAveragePooling2D",
+                               {**_CHANNELS_LAST, "keepdims": (False,)}),
+    "BatchNormalization": ("BatchNormalization", {
+        **_NORMALIZATION, "synchronized": (False,), "renorm": (False,), "fused": ANY,
+        "renorm_clipping": ANY, "renorm_momentum": ANY, "virtual_batch_size": (None,),
+        "adjustment": (None,)}),
+    "LayerNormalization": ("LayerNormalization", {**_NORMALIZATION, "rms_scaling": (False,)}),
+    "Dropout": ("Dropout", {"noise_shape": (None,)}),
+    "SpatialDropout1D": ("SpatialDropout1D", {}),
+    "Activation": ("Activation", {}),
+    "Flatten": ("Flatten", _CHANNELS_LAST),
+    "Reshape": ("Reshape", {}),
+    "RepeatVector": ("RepeatVector", {}),
+    "Permute": ("Permute", {}),
+    "Cropping1D": ("Cropping1D", {}),
+    "Masking": ("Masking", {}),
+    "Concatenate": ("Concatenate", {}),
+    "Add": ("Add", {}),
+    "Subtract": ("Subtract", {}),
+    "Multiply": ("Multiply", {}),
+    "Average": ("Average", {}),
+    "Maximum": ("Maximum", {}),
+    "Minimum": ("Minimum", {}),
+    "Dot": ("Dot", {}),
+}
+
+#: Keras's cell classes inside ``RNN(cell)``: read as the matching nnkit layer
+CELL_CLASSES = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
+
+#: nnkit class -> the Keras class it is written as (the rest of LAYER_CLASSES, reversed)
+EXPORTED = {nnkit_name: keras_name for keras_name, (nnkit_name, _) in LAYER_CLASSES.items()}
+EXPORTED["RNN"] = "SimpleRNN"
+
+#: arguments of nnkit's configs that Keras's class does not take (left out when writing)
+NOT_TAKEN_BY_KERAS = {"SpatialDropout1D": ("trainable",)}
+
+#: Keras's mask operations (Keras 3.15 records them as graph nodes); nnkit derives the
+#: same masks from the layers' own ``compute_mask``, so these nodes are dropped
+MASK_OPERATIONS = ("NotEqual", "Equal", "Any", "All", "LogicalAnd", "LogicalOr", "LogicalNot",
+                   "Cast", "ExpandDims", "OnesLike", "Ones", "Concatenate", "Squeeze")
+
+#: layers Keras stores as code; never read (Keras's own safe mode refuses them too)
+CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda", "__lambda__")
+
+#: Keras initializer class -> nnkit's (name, kwargs), when nnkit has it
+INITIALIZER_NAMES = {"GlorotUniform": "glorot_uniform", "Orthogonal": "orthogonal",
+                     "Zeros": "zeros", "Ones": "ones", "RandomUniform": "uniform",
+                     "RandomNormal": "normal"}
+
+
+def keras_only_arguments(keras_class):
+    """``{argument: allowed values or ANY}`` for one Keras class (common ones included)."""
+    return {**COMMON, **LAYER_CLASSES[keras_class][1]}

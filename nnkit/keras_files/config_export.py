@@ -1,0 +1,120 @@
+"""nnkit models → Keras 3 configs (``config.json`` of a ``.keras`` archive).
+
+Each layer is written as the Keras class ``catalogue.EXPORTED`` names, with its
+nnkit config (nnkit takes Keras's argument names) and Keras 3's wrappers
+(``module``, initializer objects, ``__keras_tensor__`` node arguments). A layer
+with no Keras equivalent (``GatedInput``, ``StackedCells``, ``TopKSoftmax``,
+``TakeTimestep``, an ``RNN`` of a custom cell) is refused with a
+``CheckpointError`` naming it; nothing is written then.
+"""
+from nnkit.errors import CheckpointError
+from nnkit.keras_files.catalogue import EXPORTED, INITIALIZER_NAMES, NOT_TAKEN_BY_KERAS
+
+_INITIALIZER_CLASSES = {name: cls for cls, name in INITIALIZER_NAMES.items()}
+
+
+def _object(module, class_name, config):
+    return {"module": module, "class_name": class_name, "config": config,
+            "registered_name": None}
+
+
+def _initializer(spec):
+    name, options = (spec, {}) if isinstance(spec, str) else (spec[0], dict(spec[1]))
+    if name == "uniform":
+        scale = options.pop("scale", 0.05)
+        options = {"minval": -scale, "maxval": scale}
+    elif name == "normal":
+        options = {"mean": 0.0, "stddev": options.pop("scale", 0.05)}
+    return _object("keras.initializers", _INITIALIZER_CLASSES[name], {**options, "seed": None})
+
+
+def layer_config(layer):
+    """``{"module", "class_name", "config", ...}`` of one nnkit layer, as Keras 3 writes it."""
+    nnkit_class = type(layer).__name__
+    keras_class = EXPORTED.get(nnkit_class)
+    if keras_class is None or (nnkit_class == "RNN" and layer.cell is not None):
+        what = f"an RNN of the custom cell {type(layer.cell).__name__!r}" \
+            if nnkit_class == "RNN" else "a layer"
+        raise CheckpointError(f"layer '{layer.name}' ({nnkit_class}) is {what} Keras has no "
+                              f"equivalent for; it cannot be saved as a .keras file (save it "
+                              f"with nnkit's HDF5: model.save('model.h5'))")
+    if getattr(layer, "is_model", False):
+        return model_config(layer)
+    left_out = ("input_shape",) + NOT_TAKEN_BY_KERAS.get(keras_class, ())
+    config = {key: value for key, value in layer.get_config().items() if key not in left_out}
+    for key in ("kernel_initializer", "embeddings_initializer"):
+        if key in config:
+            config[key] = _initializer(config[key])
+    for key, value in list(config.items()):
+        if key.endswith(("_regularizer", "_constraint")) and isinstance(value, dict):
+            module = "keras.regularizers" if key.endswith("_regularizer") else "keras.constraints"
+            config[key] = _object(module, value["class_name"], value.get("config") or {})
+    if keras_class == "InputLayer":
+        config = {"batch_shape": [None, *layer.shape], "dtype": layer.input_dtype,
+                  "sparse": layer.sparse, "name": layer.name}
+    else:
+        config["dtype"] = "float32"
+    if "layer" in config:                       # Bidirectional, TimeDistributed
+        config["layer"] = layer_config(layer.layer)
+    spec = _object("keras.layers", keras_class, config)
+    if layer.build_input_shape is not None and keras_class != "InputLayer":
+        spec["build_config"] = {"input_shape": _batch_shapes(layer.build_input_shape)}
+    return spec
+
+
+def _batch_shapes(shape):
+    if shape and isinstance(shape[0], (tuple, list)):
+        return [[None, *part] for part in shape]
+    return [None, *shape]
+
+
+def _tensor(model, tensor):
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+                       "keras_history": model._tensor_ref(tensor)}}
+
+
+def model_config(model):
+    """A Sequential or functional model's Keras 3 spec."""
+    if type(model).__name__ == "Sequential":
+        first = model.layers[0]
+        dtype = "int32" if first.input_kind == "index" else "float32"
+        layers = [_object("keras.layers", "InputLayer", {
+            "batch_shape": [None, *model.build_input_shape], "dtype": dtype, "sparse": False,
+            "name": f"{model.name}_input"})] + [layer_config(layer) for layer in model.layers]
+        return {**_object("keras", "Sequential", {
+            "name": model.name, "trainable": True, "dtype": "float32", "layers": layers}),
+            "build_config": {"input_shape": [None, *model.build_input_shape]}}
+    layers = []
+    for layer in model.layers:
+        nodes = [node for node in layer.inbound_nodes if node in model._nodes]
+        layers.append({**layer_config(layer), "name": layer.name, "inbound_nodes": [
+            {"args": [[_tensor(model, t) for t in node.inputs] if node.multiple_inputs
+                      else _tensor(model, node.inputs[0])], "kwargs": {}}
+            for node in nodes if node.inputs]})
+    kind, keys = model.output_structure
+    inputs = [model._tensor_ref(t) for t in model.inputs]
+    outputs = [model._tensor_ref(t) for t in model.outputs]
+    if model.input_structure[0] == "dict":
+        inputs = dict(zip(model.input_structure[1], inputs))
+    if kind == "dict":
+        outputs = dict(zip(keys, outputs))
+    elif kind == "single":
+        outputs = outputs[0]
+    return {**_object("keras.src.models.functional", "Functional", {
+        "name": model.name, "trainable": True, "layers": layers, "input_layers": inputs,
+        "output_layers": outputs}), "registered_name": "Functional"}
+
+
+def compile_config(model):
+    """Keras 3's ``compile_config`` of a compiled nnkit model (None when not compiled)."""
+    if model.optimizer is None or not model.losses:
+        return None
+    optimizer = model.optimizer
+    training = model.training_config()
+    return {"optimizer": _object("keras.optimizers", type(optimizer).__name__,
+                                 {"name": type(optimizer).__name__.lower(),
+                                  **optimizer.get_config()}),
+            "loss": training["loss"], "loss_weights": training["loss_weights"],
+            "metrics": training["metrics"] or None, "weighted_metrics": None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}

@@ -1,0 +1,168 @@
+"""Reading Keras's files into nnkit models and writing ``.keras`` archives Keras opens.
+
+Which reader applies is decided by the file's content: a zip is a Keras 3
+archive; an HDF5 file with nnkit's ``format`` attribute is nnkit's own; one
+with a ``model_config`` attribute is a Keras 2 / tf-keras (or Keras 3 legacy)
+full model; one with a ``layers`` group is Keras 3's ``.weights.h5``; one with
+``layer_names`` is Keras 2's ``save_weights`` file.
+"""
+import datetime
+import inspect
+import io
+import warnings
+
+from nnkit.errors import CheckpointError, NnkitError
+from nnkit.keras_files import archive, config_export, config_import, weights
+from nnkit.layers.base import restoring_weights
+from nnkit.saving.safe_hdf5 import SafeHDF5
+
+KERAS_VERSION_WRITTEN = "3.15.1"
+
+
+def file_kind(path):
+    """"keras" (zip), "nnkit", "keras_h5" (full model), "keras3_weights", "keras2_weights"."""
+    if archive.is_zip(path):
+        return "keras"
+    with SafeHDF5(path) as reader:
+        attrs = reader.file.attrs
+        if "format" in attrs:
+            return "nnkit"
+        if "model_config" in attrs:
+            return "keras_h5"
+        if reader.has("layers"):
+            return "keras3_weights"
+        if "layer_names" in attrs or reader.has("model_weights"):
+            return "keras2_weights"
+    raise CheckpointError(f"{str(path)!r} is neither an nnkit checkpoint nor a Keras file")
+
+
+def _build(spec, budget):
+    """The nnkit model of an nnkit spec, every weight allocation within ``budget`` elements."""
+    from nnkit.registry import LAYERS
+    try:
+        with restoring_weights(budget):
+            model = LAYERS.get(spec["class_name"]).from_config(spec["config"])
+    except CheckpointError:
+        raise
+    except (NnkitError, KeyError, TypeError, ValueError, IndexError) as error:
+        raise CheckpointError(f"Keras file: the model cannot be built in nnkit: "
+                              f"{type(error).__name__}: {error}") from None
+    if not model.built:
+        raise CheckpointError("Keras file: the model has no input shape (a Sequential model "
+                              "saved before it was built)")
+    return model
+
+
+def load_keras_model(path, compile=True):
+    """The nnkit model of a Keras ``.keras`` archive or Keras 2 full-model ``.h5``."""
+    if archive.is_zip(path):
+        config, _, stored = archive.read_archive(path)
+        spec = config_import.model_spec(config)
+        with SafeHDF5(path, source=io.BytesIO(stored)) as reader:
+            model = _build(spec, weights.stored_elements(reader, "layers"))
+            weights.read_keras3_weights(reader, model)
+        training = config.get("compile_config")
+    else:
+        with SafeHDF5(path) as reader:
+            spec = config_import.model_spec(reader.json_attribute("model_config"))
+            model = _build(spec, weights.stored_elements(reader, "model_weights"))
+            weights.read_legacy_weights(reader, model, "model_weights")
+            training = reader.json_attribute("training_config", required=False)
+    if compile and isinstance(training, dict):
+        _compile(model, training, path)
+    return model
+
+
+def load_keras_weights(model, path, kind):
+    """Copy a Keras weights file (or the weights of a Keras model file) into built ``model``."""
+    if kind == "keras":
+        _, _, stored = archive.read_archive(path)
+        with SafeHDF5(path, source=io.BytesIO(stored)) as reader:
+            weights.read_keras3_weights(reader, model)
+        return
+    with SafeHDF5(path) as reader:
+        if kind == "keras3_weights":
+            weights.read_keras3_weights(reader, model)
+        else:
+            root = "model_weights" if reader.has("model_weights") else ""
+            weights.read_legacy_weights(reader, model, root)
+
+
+def _compile(model, training, path):
+    """Compile ``model`` as Keras's ``compile_config``/``training_config`` says, where nnkit has
+    the optimizer, loss and metrics; otherwise warn and leave the model uncompiled."""
+    from nnkit import losses, metrics, optimizers
+    training = config_import.plain(training, "compile config")
+    optimizer = training.get("optimizer") or training.get("optimizer_config")
+    if optimizer is None or training.get("loss") is None:
+        return                                    # saved before compile
+    try:
+        name = str(optimizer["class_name"]).split(">")[-1]
+        cls = optimizers.OPTIMIZERS.get(name)
+        accepted = config_import.accepted_arguments(cls) | set(
+            inspect.signature(optimizers.Optimizer.__init__).parameters)
+        options = {key: value for key, value in (optimizer.get("config") or {}).items()
+                   if key in accepted and value is not None}
+        loss = training["loss"]
+        loss = [losses.get(_loss_name(item)).name for item in loss] \
+            if isinstance(loss, list) else losses.get(_loss_name(loss)).name
+        names = _metric_names(training.get("metrics"))
+        for metric in names:
+            metrics.get(metric, losses.get(loss if isinstance(loss, str) else loss[0]))
+        model.compile(cls(**options), loss, names or None, training.get("loss_weights"))
+    except (NnkitError, KeyError, TypeError, ValueError, AttributeError) as error:
+        warnings.warn(f"{path}: the model was loaded uncompiled; its compile settings are not "
+                      f"ones nnkit has ({type(error).__name__}: {error})", stacklevel=3)
+
+
+def _loss_name(loss):
+    if isinstance(loss, dict):
+        config = loss.get("config") or {}
+        if config.get("from_logits"):
+            raise ValueError("losses from logits are not read")
+        return config.get("name") or loss["class_name"]
+    return loss
+
+
+def _metric_names(value):
+    """Metric names of one output from Keras's forms (names, wrapper objects, nested lists)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    flat = []
+    for item in items:
+        if isinstance(item, list):
+            flat += _metric_names(item)
+        elif isinstance(item, dict):
+            flat.append((item.get("config") or {}).get("name") or item["class_name"])
+        else:
+            flat.append(item)
+    return [name for name in flat if name not in ("loss",)]
+
+
+def save_keras_archive(model, path):
+    """Write ``model`` as a Keras 3 ``.keras`` archive (atomic; nothing written on refusal)."""
+    import h5py
+    model._require_built("save")
+    config = config_export.model_config(model)
+    training = config_export.compile_config(model)
+    if training is not None:
+        config["compile_config"] = training
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        weights.write_keras3_weights(file, model)
+    metadata = {"keras_version": KERAS_VERSION_WRITTEN, "date_saved":
+                datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    archive.write_archive(path, config, metadata, buffer.getvalue())
+
+
+def save_keras_weights(model, path):
+    """Write ``model``'s weights as Keras 3's ``.weights.h5`` (atomic)."""
+    import h5py
+    from nnkit.saving.atomic import atomic_write
+    model._require_built("save_weights")
+
+    def write(tmp_path):
+        with h5py.File(tmp_path, "w") as file:
+            weights.write_keras3_weights(file, model)
+    atomic_write(path, write)
