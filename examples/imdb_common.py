@@ -65,7 +65,12 @@ def load_padded(args):
 
 
 def train_and_evaluate(model, args):
-    """Fit with validation, EarlyStopping and ModelCheckpoint; print test accuracy and time."""
+    """Fit with validation, EarlyStopping and ModelCheckpoint; print test accuracy and time.
+
+    Under ``mpiexec -n K`` (the ``mpi`` extra) the global batches are split over K ranks;
+    rank 0 prints, checkpoints and saves.
+    """
+    parallel = nnkit.distributed.DataParallel()
     nnkit.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = load_padded(args)
     model.compile(nnkit.optimizers.Adadelta(learning_rate=1.0),
@@ -80,13 +85,15 @@ def train_and_evaluate(model, args):
     start = time.perf_counter()
     history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
                         validation_split=args.validation_split, callbacks=callbacks,
-                        shuffle="bucket")
+                        shuffle="bucket", distribute=parallel)
     train_seconds = time.perf_counter() - start
-    if args.plot:
+    if args.plot and parallel.is_chief:
         nnkit.utils.plot_history(history, args.plot, title=model.name)
     start = time.perf_counter()
     result = model.evaluate(x_test, y_test, batch_size=256)
     test_seconds = time.perf_counter() - start
+    if not parallel.is_chief:
+        return result
     model.save(args.checkpoint)
     print(f"test accuracy {result['accuracy']:.4f} (loss {result['loss']:.4f}) on "
           f"{len(y_test)} reviews; training {train_seconds:.0f} s, testing {test_seconds:.0f} s; "

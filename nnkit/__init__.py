@@ -7,7 +7,8 @@ Example:
     >>> model.compile(nnkit.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
     ...               metrics=["accuracy"])
 """
-from nnkit import backend, callbacks, constraints, losses, optimizers, regularizers, utils
+from nnkit import (backend, callbacks, constraints, distributed, losses, optimizers, regularizers,
+                   utils)
 from nnkit.config import floatx, set_floatx
 from nnkit.errors import (BackendError, CheckpointError, DTypeError, InvalidArgumentError,
                           NnkitError, NotBuiltError, ShapeError)

@@ -26,6 +26,8 @@ class BackupAndRestore(Callback):
             interrupted or stopped early), as Keras does.
     """
 
+    writes_files = True
+
     restores_on_fit = True
 
     def __init__(self, filepath, save_freq="epoch", delete_on_end=False):

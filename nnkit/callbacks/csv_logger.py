@@ -7,6 +7,8 @@ from nnkit.callbacks.base import Callback
 class CSVLogger(Callback):
     """Append each epoch's logs to ``filename`` (columns: epoch, then sorted keys)."""
 
+    writes_files = True
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.filename = str(filename)

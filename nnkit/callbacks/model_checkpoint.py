@@ -14,6 +14,8 @@ class ModelCheckpoint(Callback):
         mode: see ``Monitor``.
     """
 
+    writes_files = True
+
     def __init__(self, filepath, monitor="val_loss", save_best_only=False,
                  save_weights_only=False, mode="auto"):
         super().__init__()

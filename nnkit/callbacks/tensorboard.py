@@ -21,6 +21,8 @@ class TensorBoard(Callback):
         histogram_freq: epochs between weight histograms (0: none).
     """
 
+    writes_files = True
+
     def __init__(self, log_dir="logs", update_freq="epoch", histogram_freq=0):
         super().__init__()
         if update_freq != "epoch" and (isinstance(update_freq, bool) or

@@ -112,6 +112,8 @@ class FitProgress:
             self.epoch_batches = resume["batches"]
             self.model.optimizer.learning_rate = float(state["learning_rate"])
             random.set_state(resume["rng_state"])
+            if self.model._distribute is not None:   # every rank: the saved shared stream
+                self.model._distribute.restart_streams(resume["rng_state"])
             set_tracker_state(tracker, state["tracker"])
             self.step = start = state["step"]
         else:

@@ -125,6 +125,7 @@ class Trainer:
         self._penalty = 0.0
         self.gradient_hook = None  # hook(model, (x, y, sample_weight), loss) -> False skips the step
         self._progress = None  # nnkit.models.resume.FitProgress of the running fit
+        self._distribute = None  # nnkit.distributed.DataParallel of the running fit
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
         """Choose the optimizer, the loss(es), their weights and the metrics.
@@ -212,25 +213,44 @@ class Trainer:
         self._penalty = sum(layer.regularization_penalty() for layer in self.leaf_layers())
         return total + self._penalty
 
-    def backward_loss(self):
-        """Backpropagate the last ``forward_loss``; returns dL/dx (None for ids)."""
+    def backward_loss(self, scales=None, penalty=True):
+        """Backpropagate the last ``forward_loss``; returns dL/dx (None for ids).
+
+        ``scales`` multiply each output's loss gradient (a data-parallel rank's share of the
+        global batch); ``penalty=False`` leaves the regularisers' gradient out.
+        """
         self._batch = None
-        d_outputs = [loss.backward() if weight == 1.0 else loss.backward() * weight
-                     for loss, weight in zip(self.losses, self.loss_weights)]
+        scales = scales or [1.0] * len(self.losses)
+        d_outputs = [loss.backward() if weight * scale == 1.0 else
+                     loss.backward() * (weight * scale)
+                     for loss, weight, scale in zip(self.losses, self.loss_weights, scales)]
         dx = self.backward(d_outputs if self.multiple_outputs else d_outputs[0])
-        for layer in self.leaf_layers():
-            layer.add_regularization_grads()
+        if penalty:
+            for layer in self.leaf_layers():
+                layer.add_regularization_grads()
         return dx
 
     def _train_step(self, xs, ys, sws, tracker):
         self.zero_grads()
-        value = self._forward_loss(xs, ys, sws, True)
-        batch = self._batch
-        self.backward_loss()
+        parallel = self._distribute
+        if parallel is None:
+            value = self._forward_loss(xs, ys, sws, True)
+            batch = self._batch
+            self.backward_loss()
+        elif xs[0].shape[0] == 0:                 # a global batch smaller than the ranks
+            value, batch = 0.0, None
+            parallel.loss_scales(None, len(self.losses))
+            parallel.reduce_gradients(self)
+        else:
+            value = self._forward_loss(xs, ys, sws, True)
+            batch = self._batch
+            self.backward_loss(parallel.loss_scales(batch, len(self.losses)),
+                               penalty=parallel.is_chief)
+            parallel.reduce_gradients(self)
         if self.gradient_hook is not None and \
                 self.gradient_hook(self, (xs, ys, sws), value) is False:
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
-        tracker.update(batch, self._penalty)
+        self._track(tracker, batch)
         self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
                                        self.named_gradient_rows())
         for layer in self.leaf_layers():
@@ -295,7 +315,7 @@ class Trainer:
     def fit(self, x, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
             initial_epoch=0, resume_from=None, class_weight=None, steps_per_epoch=None,
-            validation_steps=None, workers=None):
+            validation_steps=None, workers=None, distribute=None):
         """Train for ``epochs`` epochs; returns the History callback.
 
         Args:
@@ -320,7 +340,27 @@ class Trainer:
             steps_per_epoch: batches per epoch drawn from a generator.
             workers: background threads prefetching a Sequence's or generator's
                 batches (default: the Sequence's own ``workers``; 0 for generators).
+            distribute: a ``nnkit.distributed.DataParallel``: every global batch of
+                ``batch_size`` is split over the MPI ranks, gradients are summed (see
+                ``nnkit.distributed``); every rank passes the same arrays.
         """
+        self._distribute = distribute if distribute is not None and distribute.size > 1 else None
+        try:
+            return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                             validation_data, shuffle, sample_weight, initial_epoch,
+                             resume_from, class_weight, steps_per_epoch, validation_steps,
+                             workers)
+        except BaseException as error:
+            if self._distribute is not None:
+                self._distribute.abort_on_error(error)
+            raise
+        finally:
+            self._distribute = None
+
+    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+             validation_data, shuffle, sample_weight, initial_epoch, resume_from,
+             class_weight, steps_per_epoch, validation_steps, workers):
+        parallel = self._distribute
         batch_size = data.check_batch_size(batch_size)
         if not 0.0 <= validation_split < 1.0:
             raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
@@ -345,11 +385,18 @@ class Trainer:
             source = sources.ArraySource(xs, ys, sws, batch_size)
         validation = self._evaluation_source(validation_data, batch_size, validation_steps,
                                              "validation_data")
+        if parallel is not None:
+            from nnkit.distributed.split_source import SplitSource
+            source = SplitSource(source, parallel)
+            validation = None if validation is None else SplitSource(validation, parallel)
+            parallel.broadcast_start(self)
+            verbose = verbose if parallel.is_chief else 0
         self.history = History()
         # History goes after the user's callbacks (as in Keras), so it records what they
         # add to the epoch logs (e.g. LearningRateScheduler's "lr").
         callback_list = CallbackList(list(callbacks or []) + [self.history], self, verbose,
-                                     epochs, len(source))
+                                     epochs, len(source),
+                                     writes_files=parallel is None or parallel.is_chief)
         self.stop_training = False
         callback_list.on_train_begin({})
         self._progress = progress = FitProgress(self, callback_list.callbacks, source, batch_size,
@@ -404,11 +451,21 @@ class Trainer:
         batches = source.epoch_batches(False)
         source.start(batches)
         for step, index in enumerate(batches):
-            self._forward_loss(*source.batch(index, step), False)
-            tracker.update(self._batch, self._penalty)
-            self._batch = None
+            xs, ys, sws = source.batch(index, step)
+            batch = None
+            if xs[0].shape[0]:                     # empty: a data-parallel rank's part
+                self._forward_loss(xs, ys, sws, False)
+                batch, self._batch = self._batch, None
+            self._track(tracker, batch)
         source.stop()
         return tracker.result()
+
+    def _track(self, tracker, batch):
+        """Add one batch's loss and metrics (in a data-parallel fit: every rank's)."""
+        if self._distribute is not None:
+            self._distribute.update_tracker(tracker, batch, self._penalty)
+        elif batch is not None:
+            tracker.update(batch, self._penalty)
 
     def predict(self, x, batch_size=32, verbose=0, steps=None):
         """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs).
