@@ -52,9 +52,6 @@ class _SingleProcess:
     def allgather(self, value):
         return [value]
 
-    def Abort(self, code=1):  # noqa: N802
-        raise SystemExit(code)
-
 
 def _communicator(comm):
     if comm is not None:
@@ -113,15 +110,17 @@ class DataParallel:
             random.set_state(self._shared_state)
         result = draw()
         self._shared_state = random.get_state()
-        generator = random.generator()
-        if self.rank:
-            random.set_state(generator.bit_generator.jumped(self.rank).state)
+        self._own_stream()
         return result
 
     def restart_streams(self, state):
         """Resume from a checkpoint: ``state`` (rank 0's saved generator) becomes the shared
         stream, and each rank's own stream is derived from it again."""
         self._shared_state = state
+        self._own_stream()
+
+    def _own_stream(self):
+        """Move this rank's generator from the shared state to its own: jumped ``rank`` times."""
         if self.rank:
             random.set_state(random.generator().bit_generator.jumped(self.rank).state)
 

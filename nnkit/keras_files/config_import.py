@@ -13,6 +13,7 @@ import inspect
 
 from nnkit.errors import CheckpointError
 from nnkit.keras_files import catalogue
+from nnkit.layers.merge.base import Merge
 from nnkit.registry import LAYERS
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -258,7 +259,7 @@ def _node(node, layer_name, operations, nnkit_class):
             refs.append(entry[:3])
             if len(entry) > 3 and isinstance(entry[3], dict):
                 kwargs.update(entry[3])
-        multiple = len(refs) > 1 or issubclass(LAYERS.get(nnkit_class), _merge_base())
+        multiple = len(refs) > 1 or issubclass(LAYERS.get(nnkit_class), Merge)
     if any(ref is None for ref in refs):
         refuse(where, "an inbound node argument is not a tensor")
     if any(ref[0] in operations for ref in refs):
@@ -283,7 +284,3 @@ def _tensor_ref(value, where):
         return history[:3]
     return None
 
-
-def _merge_base():
-    from nnkit.layers.merge.base import Merge
-    return Merge

@@ -59,13 +59,13 @@ def load_keras_model(path, compile=True):
         config, _, stored = archive.read_archive(path)
         spec = config_import.model_spec(config)
         with SafeHDF5(path, source=io.BytesIO(stored)) as reader:
-            model = _build(spec, weights.stored_elements(reader, "layers"))
+            model = _build(spec, reader.stored_elements("layers"))
             weights.read_keras3_weights(reader, model)
         training = config.get("compile_config")
     else:
         with SafeHDF5(path) as reader:
             spec = config_import.model_spec(reader.json_attribute("model_config"))
-            model = _build(spec, weights.stored_elements(reader, "model_weights"))
+            model = _build(spec, reader.stored_elements("model_weights"))
             weights.read_legacy_weights(reader, model, "model_weights")
             training = reader.json_attribute("training_config", required=False)
     if compile and isinstance(training, dict):

@@ -149,20 +149,3 @@ def write_keras3_weights(file, model):
         weights = dict(zip(layer.params, layer.get_weights()))
         for index, key in enumerate(keys):
             vars_group.create_dataset(str(index), data=numpy.asarray(weights[key]))
-
-
-def stored_elements(reader, root):
-    """Total number of array elements under ``root`` (the budget for building the model);
-    every link on the way must be a hard link inside the file."""
-    import h5py
-    if not reader.has(root):
-        return 0
-    group, names = reader.node(root), []
-    visit = getattr(group, "visit_links", group.visit)      # visit_links: h5py >= 3.11
-    visit(lambda name, *link: names.append(name))
-    total = 0
-    for name in names:
-        node = reader.node(f"{root}/{name}")
-        if isinstance(node, h5py.Dataset):
-            total += int(numpy.prod(reader.dataset(f"{root}/{name}").shape, dtype=object))
-    return total

@@ -25,19 +25,6 @@ class CheckpointReader(SafeHDF5):
         if version < 1:
             self.fail(f"invalid format version {version}")
 
-    def _stored_weight_elements(self):
-        import h5py
-        total = 0
-        group = self.node("model_weights")
-
-        def count(name, obj):
-            nonlocal total
-            if isinstance(obj, h5py.Dataset):
-                total += int(numpy.prod(self.dataset(f"model_weights/{name}").shape,
-                                        dtype=object))
-        group.visititems(count)
-        return total
-
     def build_model(self):
         """The model described by ``model_config``, built from registered classes only."""
         from nnkit.registry import LAYERS
@@ -53,7 +40,7 @@ class CheckpointReader(SafeHDF5):
         for layer in config["layers"]:
             if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
                 self.fail("each layer config must be {'class_name': ..., 'config': {...}}")
-        with restoring_weights(self._stored_weight_elements()):
+        with restoring_weights(self.stored_elements("model_weights")):
             model = model_class.from_config(config)
         if not model.built:
             self.fail("model_config has no build_input_shape")

@@ -167,3 +167,19 @@ class SafeHDF5:
         if dataset.dtype.kind == "f" and not numpy.isfinite(value).all():
             self.fail(f"{path!r} contains NaN or infinite values")
         return value
+
+    def stored_elements(self, root):
+        """Total number of array elements under group ``root`` (0 when absent): the budget
+        for building a model whose weights are read from there. Every link on the way
+        must be a hard link inside the file."""
+        import h5py
+        if not self.has(root):
+            return 0
+        group, names = self.node(root), []
+        visit = getattr(group, "visit_links", group.visit)      # visit_links: h5py >= 3.11
+        visit(lambda name, *link: names.append(name))
+        total = 0
+        for name in names:
+            if isinstance(self.node(f"{root}/{name}"), h5py.Dataset):
+                total += int(numpy.prod(self.dataset(f"{root}/{name}").shape, dtype=object))
+        return total
