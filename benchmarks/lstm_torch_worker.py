@@ -39,15 +39,18 @@ class Net(nn.Module):
         return torch.log_softmax(self.dense(pooled), dim=-1)
 
 
-def batches(ids, lengths, labels, batch, bucket=False):
-    """Batches in order, or (``bucket``) of similar lengths, each trimmed to its longest row."""
-    if bucket:
+def batches(ids, lengths, labels, batch, rule="order"):
+    """Batches in order (padded to maxlen); or each trimmed to its longest row, of similar
+    lengths: ``"bucket"`` as nnkit's ``fit(shuffle="bucket")``, ``"length"`` as nnkit's
+    ``predict`` (all rows longest first, cut into batches)."""
+    if rule == "bucket":
         index = common.bucket_batches(lengths, batch)
     else:
-        index = [np.arange(i, min(i + batch, len(ids))) for i in range(0, len(ids), batch)]
+        order = np.argsort(-lengths, kind="stable") if rule == "length" else np.arange(len(ids))
+        index = [order[i:i + batch] for i in range(0, len(ids), batch)]
     out = []
     for rows in index:
-        width = int(lengths[rows].max()) if bucket else ids.shape[1]
+        width = ids.shape[1] if rule == "order" else int(lengths[rows].max())
         out.append((torch.from_numpy(np.ascontiguousarray(ids[rows, :width])),
                     torch.from_numpy(lengths[rows]), torch.from_numpy(labels[rows])))
     return out
@@ -55,22 +58,26 @@ def batches(ids, lengths, labels, batch, bucket=False):
 
 def main():
     parser = common.lstm_worker_parser()
-    parser.add_argument("--variants", default="padded,packed,bucket_padded,bucket_packed",
-                        help="padded / packed on batches in order; bucket_*: on batches of "
-                             "similar length, each trimmed to its longest row")
+    parser.add_argument("--variants", default="padded,packed,bucket_padded,bucket_packed,"
+                                              "length_padded,length_packed",
+                        help="padded / packed on batches in order; bucket_*: training on "
+                             "fit(shuffle='bucket')'s batches, length_*: inference on "
+                             "predict's batches, each trimmed to its longest row")
     args = parser.parse_args()
     torch.set_num_threads(int(common.THREADS))
     torch.manual_seed(0)
     ids, lengths, labels = common.imdb_like(args.seqs, args.maxlen)
+    data_of = {"bucket": batches(ids, lengths, labels, args.batch, "bucket"),
+               "length": batches(ids, lengths, labels, args.batch, "length")}
     in_order = batches(ids, lengths, labels, args.batch)
-    bucketed = batches(ids, lengths, labels, args.batch, bucket=True)
     tokens = int(lengths.sum())
     result = {"framework": "torch", "version": torch.__version__, "batch": args.batch,
               "maxlen": args.maxlen, "seqs": args.seqs, "tokens": tokens}
 
     for variant in args.variants.split(","):
         model = Net(packed=variant.endswith("packed"), cell=args.cell)
-        data = bucketed if variant.startswith("bucket") else in_order
+        rule = variant.split("_")[0] if "_" in variant else "order"
+        data = data_of.get(rule, in_order)
         optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-6)
 
         def train(model=model, optimizer=optimizer, data=data, steps=None):
@@ -95,8 +102,9 @@ def main():
                            "seconds": time.perf_counter() - start,
                            "rss_before_mib": baseline, "peak_rss_mib": common.peak_rss_mib()})
             break
-        result[f"train_{variant}_s"] = common.timed_reps(train, args.reps)
-        if not variant.startswith("bucket"):
+        if rule != "length":
+            result[f"train_{variant}_s"] = common.timed_reps(train, args.reps)
+        if rule != "bucket":
             result[f"infer_{variant}_s"] = common.timed_reps(infer, args.reps)
     common.emit(result)
 

@@ -1,6 +1,7 @@
 """The recurrent layers' matrix products: nnkit's compiled matmul vs numpy.matmul (OpenBLAS).
 
     python benchmarks/matmul.py [--reps 20]
+    python benchmarks/matmul.py --interleaved [--reps 200]
 
 The shapes of the IMDB LSTM (H = D = 128) at P packed rows: the input projection
 ``(P, D)·(D, 4H)``, the weight gradient ``(D, P)·(P, 4H)`` (a transposed view) and
@@ -8,10 +9,18 @@ The shapes of the IMDB LSTM (H = D = 128) at P packed rows: the input projection
 (64, 200) batch. Each is timed in its own fresh process with 2 threads
 (``benchmarks/common.py``), median of ``--reps`` calls after 3 warm-up calls, so
 that OpenBLAS's idle threads never compete with nnkit's.
+
+``--interleaved`` measures the thread policy instead: one process alternates a 2-thread
+``numpy.matmul`` (OpenBLAS's threads) with nnkit's compiled product (OpenMP's threads), as
+a model with Dense layers and an LSTM does, and prints the spread of each library's
+per-call times (median, 90th percentile, worst), once under nnkit's policy and once with
+both libraries' default waits (``NNKIT_THREAD_POLICY=0``), each in a fresh process.
 """
 import argparse
 import os
 import sys
+
+import nnkit  # noqa: F401  (before NumPy: OpenBLAS starts under nnkit's thread policy)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -41,16 +50,63 @@ def worker(args):
     common.emit({"seconds": seconds, "flop": 2 * a_shape[0] * a_shape[1] * b_shape[1]})
 
 
+def interleaved_worker(args):
+    """Alternate numpy.matmul and nnkit's matmul on the projection at P = ``--rows``."""
+    import time
+    import numpy as np
+    from nnkit.backend import get_backend
+    backend = get_backend()
+    assert type(backend.matmul).__name__ == "CompiledMatmul", "compiled kernels not built"
+    a_shape, b_shape, _ = SHAPES["projection"](args.rows)
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in (a_shape, b_shape))
+    out = np.empty((a_shape[0], b_shape[1]), np.float32)
+    times = {"numpy": [], "nnkit": []}
+    for rep in range(args.reps + 3):
+        for library, product in (("numpy", np.matmul), ("nnkit", backend.matmul)):
+            start = time.perf_counter()
+            product(a, b, out=out)
+            if rep >= 3:
+                times[library].append(time.perf_counter() - start)
+    common.emit(times)
+
+
+def spread(seconds):
+    ordered = sorted(seconds)
+    return (common.median(ordered) * 1e3, ordered[int(0.9 * (len(ordered) - 1))] * 1e3,
+            ordered[-1] * 1e3)
+
+
+def interleaved(args):
+    for rows in (887, 6841):
+        for policy in ("1", "0"):
+            os.environ["NNKIT_THREAD_POLICY"] = policy
+            result = common.run_worker(os.path.abspath(__file__),
+                                       ["--worker", "--interleaved", "--rows", rows,
+                                        "--reps", args.reps])
+            for library in ("numpy", "nnkit"):
+                median, p90, worst = spread(result[library])
+                print(f"P={rows:5d} policy {'nnkit ' if policy == '1' else 'default'} "
+                      f"{library:6s} median {median:6.3f} ms  p90 {p90:6.3f} ms  "
+                      f"worst {worst:7.3f} ms", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--reps", type=int, default=None)
+    parser.add_argument("--interleaved", action="store_true",
+                        help="the spread of per-call times with both thread pools in one process")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--library", choices=("nnkit", "numpy"))
     parser.add_argument("--shape", choices=tuple(SHAPES))
     parser.add_argument("--rows", type=int)
     args = parser.parse_args()
+    args.reps = args.reps or (200 if args.interleaved else 20)
     if args.worker:
-        worker(args)
+        (interleaved_worker if args.interleaved else worker)(args)
+        return
+    if args.interleaved:
+        interleaved(args)
         return
     for rows in (887, 6841):                 # P of the benchmark's (16, 100) and (64, 200) batches
         for shape in SHAPES:

@@ -1,4 +1,5 @@
 """Callbacks: Keras's hooks into the training loop."""
+from nnkit import profiling
 
 
 class Callback:
@@ -64,5 +65,6 @@ class CallbackList:
 
         def call(*args):
             for callback in self.active:
-                getattr(callback, hook)(*args)
+                with profiling.section("callbacks", type(callback).__name__):
+                    getattr(callback, hook)(*args)
         return call

@@ -8,12 +8,14 @@ class History(Callback):
     Attributes:
         history: ``{name: [value per epoch]}``.
         epoch: the epochs recorded.
+        profile: the ``nnkit.profiling.Profile`` of a ``fit(profile=True)``, else None.
     """
 
     def __init__(self):
         super().__init__()
         self.history = {}
         self.epoch = []
+        self.profile = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

@@ -12,6 +12,7 @@ the node that made it runs, because every reader was created after it. A node
 whose outputs received no gradient is skipped (its layer's gradients stay as
 they are). A shared layer adds into its ``grads`` once per node.
 """
+from nnkit import profiling
 from nnkit.backend import get_backend
 
 
@@ -65,7 +66,8 @@ class GraphRunner:
             mask = [mask_of.get(i) for i in node.inputs]
             if not node.multiple_inputs:
                 x, mask = x[0], mask[0]
-            y, out_mask = node.layer.apply(x, training=training, mask=mask, **node.kwargs)
+            with profiling.section("forward", node.layer.name):
+                y, out_mask = node.layer.apply(x, training=training, mask=mask, **node.kwargs)
             ys = list(y) if node.multiple_outputs else [y]
             out_masks = (list(out_mask) if isinstance(out_mask, (list, tuple))
                          else [out_mask] + [None] * (len(ys) - 1))
@@ -102,7 +104,8 @@ class GraphRunner:
                 d[0] = xp.zeros(shape, dtype)
             node.layer.attach_cache(cache)
             node.layer.needs_input_grad = node.needs_input_grad
-            dx = node.layer.backward(d if node.multiple_outputs else d[0])
+            with profiling.section("backward", node.layer.name):
+                dx = node.layer.backward(d if node.multiple_outputs else d[0])
             if not node.needs_input_grad or dx is None:
                 continue
             for tensor_id, grad in zip(node.inputs, dx if node.multiple_inputs else [dx]):

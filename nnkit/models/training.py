@@ -9,12 +9,14 @@ Inputs, targets and sample weights are lists in model order inside the loop
 single-output keys (``loss``, ``accuracy``), one with several adds
 ``<output>_loss`` and ``<output>_<metric>``.
 """
+import contextlib
 import copy
 import math
+import os
 
 import numpy
 
-from nnkit import config, losses, metrics as metrics_module, optimizers
+from nnkit import config, losses, metrics as metrics_module, optimizers, profiling
 from nnkit.backend import get_backend
 from nnkit.callbacks.base import CallbackList
 from nnkit.callbacks.history import History
@@ -204,10 +206,11 @@ class Trainer:
         total, self._batch = 0.0, []
         for output, mask, y_i, sw_i, loss, weight in zip(outputs, masks, ys, sws, self.losses,
                                                          self.loss_weights):
-            y_i = backend.asarray(y_i)
-            loss.check_labels(output, y_i)
-            weights, normaliser = loss_weighting(tuple(output.shape[:-1]), mask, sw_i)
-            value = loss.forward(output, y_i, weights, normaliser)
+            with profiling.section("loss", loss.name):
+                y_i = backend.asarray(y_i)
+                loss.check_labels(output, y_i)
+                weights, normaliser = loss_weighting(tuple(output.shape[:-1]), mask, sw_i)
+                value = loss.forward(output, y_i, weights, normaliser)
             total += weight * value
             self._batch.append((value, output, y_i, weights, normaliser))
         self._penalty = sum(layer.regularization_penalty() for layer in self.leaf_layers())
@@ -221,9 +224,10 @@ class Trainer:
         """
         self._batch = None
         scales = scales or [1.0] * len(self.losses)
-        d_outputs = [loss.backward() if weight * scale == 1.0 else
-                     loss.backward() * (weight * scale)
-                     for loss, weight, scale in zip(self.losses, self.loss_weights, scales)]
+        with profiling.section("loss", "backward"):
+            d_outputs = [loss.backward() if weight * scale == 1.0 else
+                         loss.backward() * (weight * scale)
+                         for loss, weight, scale in zip(self.losses, self.loss_weights, scales)]
         dx = self.backward(d_outputs if self.multiple_outputs else d_outputs[0])
         if penalty:
             for layer in self.leaf_layers():
@@ -231,7 +235,8 @@ class Trainer:
         return dx
 
     def _train_step(self, xs, ys, sws, tracker):
-        self.zero_grads()
+        with profiling.section("optimizer", "zero gradients"):
+            self.zero_grads()
         parallel = self._distribute
         if parallel is None:
             value = self._forward_loss(xs, ys, sws, True)
@@ -251,10 +256,11 @@ class Trainer:
                 self.gradient_hook(self, (xs, ys, sws), value) is False:
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
         self._track(tracker, batch)
-        self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
-                                       self.named_gradient_rows())
-        for layer in self.leaf_layers():
-            layer.apply_constraints()
+        with profiling.section("optimizer", type(self.optimizer).__name__):
+            self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
+                                           self.named_gradient_rows())
+            for layer in self.leaf_layers():
+                layer.apply_constraints()
         return value
 
     def _prepare_inputs(self, x):
@@ -315,7 +321,7 @@ class Trainer:
     def fit(self, x, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
             initial_epoch=0, resume_from=None, class_weight=None, steps_per_epoch=None,
-            validation_steps=None, workers=None, distribute=None):
+            validation_steps=None, workers=None, distribute=None, profile=False):
         """Train for ``epochs`` epochs; returns the History callback.
 
         Args:
@@ -343,13 +349,23 @@ class Trainer:
             distribute: a ``nnkit.distributed.DataParallel``: every global batch of
                 ``batch_size`` is split over the MPI ranks, gradients are summed (see
                 ``nnkit.distributed``); every rank passes the same arrays.
+            profile: True prints, after the fit, where its time went (``nnkit.profile``:
+                per layer forward and backward, optimizer, batching, callbacks, ...); a
+                path also writes the table there as CSV. ``history.profile`` keeps it.
         """
         self._distribute = distribute if distribute is not None and distribute.size > 1 else None
+        chief = self._distribute is None or self._distribute.is_chief
+        timing = profiling.profile(csv_path=profile if isinstance(profile, (str, os.PathLike))
+                                   else None, print_fn=print if chief else None)
         try:
-            return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split,
-                             validation_data, shuffle, sample_weight, initial_epoch,
-                             resume_from, class_weight, steps_per_epoch, validation_steps,
-                             workers)
+            with timing if profile else contextlib.nullcontext():
+                history = self._fit(x, y, batch_size, epochs, verbose, callbacks,
+                                    validation_split, validation_data, shuffle, sample_weight,
+                                    initial_epoch, resume_from, class_weight, steps_per_epoch,
+                                    validation_steps, workers)
+            if profile:
+                history.profile = timing
+            return history
         except BaseException as error:
             if self._distribute is not None:
                 self._distribute.abort_on_error(error)
@@ -374,7 +390,8 @@ class Trainer:
             self._require_compiled("fit")
             source = sources.make(self, x, steps_per_epoch, "fit", workers)
         else:
-            xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
+            with profiling.section("data conversion", "fit inputs"):
+                xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
             if validation_split and validation_data is None:
                 cut = int(xs[0].shape[0] * (1.0 - validation_split))
                 validation_data = sources.ArraySource(
@@ -407,7 +424,9 @@ class Trainer:
                 tracker = _Tracker(self)
                 for step, index in progress.batches(epoch, tracker):
                     callback_list.on_train_batch_begin(step, {})
-                    self._train_step(*source.batch(index, step), tracker)
+                    with profiling.section("batching", "fit batches"):
+                        batch = source.batch(index, step)
+                    self._train_step(*batch, tracker)
                     callback_list.on_train_batch_end(step, tracker.result())
                     if self.stop_training:
                         break
@@ -451,7 +470,8 @@ class Trainer:
         batches = source.epoch_batches(False)
         source.start(batches)
         for step, index in enumerate(batches):
-            xs, ys, sws = source.batch(index, step)
+            with profiling.section("batching", "evaluation batches"):
+                xs, ys, sws = source.batch(index, step)
             batch = None
             if xs[0].shape[0]:                     # empty: a data-parallel rank's part
                 self._forward_loss(xs, ys, sws, False)
@@ -462,10 +482,11 @@ class Trainer:
 
     def _track(self, tracker, batch):
         """Add one batch's loss and metrics (in a data-parallel fit: every rank's)."""
-        if self._distribute is not None:
-            self._distribute.update_tracker(tracker, batch, self._penalty)
-        elif batch is not None:
-            tracker.update(batch, self._penalty)
+        with profiling.section("metrics", "loss and metrics"):
+            if self._distribute is not None:
+                self._distribute.update_tracker(tracker, batch, self._penalty)
+            elif batch is not None:
+                tracker.update(batch, self._penalty)
 
     def predict(self, x, batch_size=32, verbose=0, steps=None):
         """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs).
@@ -500,8 +521,11 @@ class Trainer:
     def _predict_batch(self, xs, rows):
         """Host outputs for the examples ``rows`` of every input."""
         backend = get_backend()
-        outputs, _ = self.call_graph([v[rows] for v in xs], [None] * len(xs), False)
-        return [backend.to_numpy(output) for output in outputs]
+        with profiling.section("batching", "predict batches"):
+            xs = [v[rows] for v in xs]
+        outputs, _ = self.call_graph(xs, [None] * len(xs), False)
+        with profiling.section("data conversion", "outputs to host"):
+            return [backend.to_numpy(output) for output in outputs]
 
     # ---- checkpoints -----------------------------------------------------
     def save(self, path, include_optimizer=True, tokenizer=None):

@@ -7,12 +7,13 @@ optional: without a C compiler the install goes on without them).
 NumPy's own CPU detection reports its features, or the one ``NNKIT_CPU``
 (``avx512``, ``avx2``, ``generic``, ``native``) names; it returns None where none
 was built or ``NNKIT_COMPILED=0`` is set, and the NumPy backend then runs the same
-computations with NumPy calls.
+computations with NumPy calls. The library is opened under nnkit's thread policy (``nnkit/backend/thread_policy.py``).
 """
 import ctypes
 import importlib.util
 import os
 
+from nnkit.backend import thread_policy
 from nnkit.errors import BackendError
 
 #: Build names, fastest first, with the CPU features each needs (NumPy's names).
@@ -73,7 +74,7 @@ def load_library():
             candidates = [path for path in PATHS if path in built and path in supported]
         if candidates:
             spec = importlib.util.find_spec(f"nnkit.backend.kernels.cpu_kernels_{candidates[0]}")
-            _library, _path = ctypes.CDLL(spec.origin), candidates[0]
+            _library, _path = thread_policy.open_library(spec.origin), candidates[0]
     return _library
 
 

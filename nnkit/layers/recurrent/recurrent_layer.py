@@ -4,6 +4,7 @@ It packs the batch (``PackedBatch``), draws the per-sequence dropout masks,
 places the initial states, runs the ``TimeLoop`` and turns packed states into
 outputs (carried over masked steps) and back into gradients.
 """
+from nnkit import profiling
 from nnkit.backend import get_backend
 from nnkit.errors import ShapeError, describe
 from nnkit.layers.base import Layer
@@ -93,18 +94,22 @@ class RecurrentLayer(Layer):
     def run(self, x, training, mask, initial_state, return_sequences):
         """Run the loop; return ``(output, final states)`` (a list in ``initial_state`` order)."""
         n, t = x.shape[0], x.shape[1]
-        batch = PackedBatch(mask, n, t, self.go_backwards)
+        with profiling.section(None, "packing"):
+            batch = PackedBatch(mask, n, t, self.go_backwards)
+            x_packed = batch.pack(x)
         initial = [{} for _ in self.cells]
         for (index, name, _), state in zip(self.state_slots,
                                            self._initial_states(initial_state, n, x.dtype)):
             initial[index][name] = state[batch.order]
         loop = TimeLoop(self.cells, batch)
-        loop.forward(batch.pack(x), initial, *self._dropout_masks(training, n, x.dtype, batch))
+        loop.forward(x_packed, initial, *self._dropout_masks(training, n, x.dtype, batch))
         top = loop.levels[-1]
         top_states = top.states[top.cell.output_name]
-        y = batch.sequence_output(top_states) if return_sequences else top_states[batch.final]
-        finals = [loop.levels[index].states[name][batch.final]
-                  for index, name, _ in self.state_slots]
+        with profiling.section(None, "outputs"):
+            y = batch.sequence_output(top_states) if return_sequences else \
+                top_states[batch.final]
+            finals = [loop.levels[index].states[name][batch.final]
+                      for index, name, _ in self.state_slots]
         if training:
             self._cache = (loop, return_sequences)
         return y, finals
@@ -135,20 +140,22 @@ class RecurrentLayer(Layer):
         self._cache = None
         batch = loop.batch
         dy, d_finals = (dy[0], list(dy[1:])) if self.return_state else (dy, [])
-        loop.begin_backward()
-        top = loop.levels[-1]
-        d_top = top.d[top.cell.output_name]
-        if sequences:
-            batch.add_sequence_output_grad(d_top, dy)
-        else:
-            d_top[batch.final] += dy
-        for (index, name, _), d_final in zip(self.state_slots, d_finals):
-            if d_final is not None:
-                loop.levels[index].d[name][batch.final] += d_final
+        with profiling.section(None, "output gradients"):
+            loop.begin_backward()
+            top = loop.levels[-1]
+            d_top = top.d[top.cell.output_name]
+            if sequences:
+                batch.add_sequence_output_grad(d_top, dy)
+            else:
+                d_top[batch.final] += dy
+            for (index, name, _), d_final in zip(self.state_slots, d_finals):
+                if d_final is not None:
+                    loop.levels[index].d[name][batch.final] += d_final
         dx_packed, initial_grads = loop.backward()
         self.initial_state_grads = [initial_grads[index][name][batch.slot]
                                     for index, name, _ in self.state_slots]
-        return batch.unpack(dx_packed) if self.needs_input_grad else None
+        with profiling.section(None, "packing"):
+            return batch.unpack(dx_packed) if self.needs_input_grad else None
 
     def get_config(self):
         return {**super().get_config(), "return_sequences": self.return_sequences,

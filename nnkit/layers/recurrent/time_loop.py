@@ -17,6 +17,7 @@ instead, in the same buffers; the GEMMs around the loop are the same.
 
 Shapes: N batch, P valid steps in the batch, D input size, H state size.
 """
+from nnkit import profiling
 from nnkit.backend import get_backend
 
 
@@ -78,11 +79,20 @@ class TimeLoop:
                            else xp.empty((total + n, cell.input_size), dtype))
         bottom = self.levels[0]
         kernel, recurrent_kernel, bias = bottom.weights
-        backend.matmul(bottom.x, kernel, out=bottom.z)
+        with profiling.section(None, "input projection"):
+            backend.matmul(bottom.x, kernel, out=bottom.z)
         if self.compiled:                       # it adds the bias itself
-            self.compiled.forward(batch, bottom.z, bias, bottom.states, recurrent_kernel,
-                                  bottom.recurrent_mask)
+            with profiling.section(None, "loop"):
+                self.compiled.forward(batch, bottom.z, bias, bottom.states, recurrent_kernel,
+                                      bottom.recurrent_mask)
             return
+        with profiling.section(None, "loop"):
+            self._steps_forward(bottom, bias)
+
+    def _steps_forward(self, bottom, bias):
+        """The step-by-step loop (no compiled loop for this stack)."""
+        xp, batch = self.xp, self.batch
+        n, dtype = batch.n, bottom.z.dtype
         bottom.z += bias
         for level in self.levels:
             cell = level.cell
@@ -149,28 +159,31 @@ class TimeLoop:
         """
         backend, batch = get_backend(), self.batch
         xp, bottom = backend.xp, self.levels[0]
-        if self.compiled:
-            self.compiled.backward(batch, bottom.z, bottom.states, bottom.d,
-                                   bottom.backward_weights[1], bottom.recurrent_mask)
-        else:
-            for r in reversed(range(len(batch.batch_sizes))):
-                rows, prev_rows = batch.step_rows(r)
-                for level in reversed(self.levels):
-                    self._step_backward(level, rows, prev_rows)
+        with profiling.section(None, "loop"):
+            if self.compiled:
+                self.compiled.backward(batch, bottom.z, bottom.states, bottom.d,
+                                       bottom.backward_weights[1], bottom.recurrent_mask)
+            else:
+                for r in reversed(range(len(batch.batch_sizes))):
+                    rows, prev_rows = batch.step_rows(r)
+                    for level in reversed(self.levels):
+                        self._step_backward(level, rows, prev_rows)
         total = batch.total
-        for level in self.levels:
-            dz = level.z
-            recurrent = self.levels[level.source].states["h"].take(batch.previous, axis=0)
-            if level.recurrent_mask is not None:
-                recurrent *= level.recurrent_mask.take(batch.sorted_row, axis=0)
-            level.cell.add_grads(backend.matmul(level.x[:total].T, dz),
-                                 backend.matmul(recurrent.T, dz), dz.sum(axis=0))
-        dx = backend.matmul(bottom.z, bottom.backward_weights[0].T)
-        bottom.cell.add_direct_input_grad({name: b[:total] for name, b in bottom.states.items()},
-                                          {name: b[:total] for name, b in bottom.d.items()},
-                                          dx, xp.empty_like(dx))
-        if bottom.input_mask is not None:
-            dx *= bottom.input_mask.take(batch.sorted_row, axis=0)
+        with profiling.section(None, "weight gradients"):
+            for level in self.levels:
+                dz = level.z
+                recurrent = self.levels[level.source].states["h"].take(batch.previous, axis=0)
+                if level.recurrent_mask is not None:
+                    recurrent *= level.recurrent_mask.take(batch.sorted_row, axis=0)
+                level.cell.add_grads(backend.matmul(level.x[:total].T, dz),
+                                     backend.matmul(recurrent.T, dz), dz.sum(axis=0))
+        with profiling.section(None, "input gradient"):
+            dx = backend.matmul(bottom.z, bottom.backward_weights[0].T)
+            bottom.cell.add_direct_input_grad(
+                {name: b[:total] for name, b in bottom.states.items()},
+                {name: b[:total] for name, b in bottom.d.items()}, dx, xp.empty_like(dx))
+            if bottom.input_mask is not None:
+                dx *= bottom.input_mask.take(batch.sorted_row, axis=0)
         initial_grads = [{name: level.d[name][total:] for name in level.cell.state_names}
                          for level in self.levels]
         return dx, initial_grads
