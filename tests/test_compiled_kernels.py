@@ -147,6 +147,55 @@ def test_row_updates_take_views_and_refuse_rows_outside():
     assert not target.any()                            # refused before anything was written
 
 
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_scatter_add_rows_sums_repeats_and_reports_sorted_rows(dtype):
+    backend = get_backend()
+    rng = np.random.default_rng(8)
+    index = np.array([5, 0, 5, 9, 0, 5, 2], np.int64)
+    values = rng.normal(size=(7, 3, 2)).astype(dtype)
+    target = rng.normal(size=(10, 3, 2)).astype(dtype)
+    expected = target.copy()
+    np.add.at(expected, index, values)
+    rows = backend.scatter_add_rows(target, index, values)
+    assert rows.tolist() == [0, 2, 5, 9]
+    np.testing.assert_allclose(target, expected, rtol=1e-6 if dtype == "float32" else 1e-14)
+    untouched = np.array([1, 3, 4, 6, 7, 8])
+    before = target[untouched].copy()
+    with pytest.raises(IndexError, match="outside"):
+        backend.scatter_add_rows(target, np.array([1, 10]), values[:2])
+    np.testing.assert_array_equal(target[untouched], before)  # refused before any write
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("learning_rate, sparse", [(1.0, False), (0.3, False), (1.0, True)])
+def test_compiled_adadelta_has_the_numpy_rules_bits(monkeypatch, dtype, learning_rate, sparse):
+    """The fused step against the optimizer's NumPy rule (the backend's hook switched off),
+    dense and row-sparse, large enough (V·E ≥ 65536) for both threads."""
+    rng = np.random.default_rng(9)
+    start = rng.normal(size=(1000, 80)).astype(dtype)
+    steps = []
+    for _ in range(3):
+        rows = np.unique(rng.integers(0, 1000, 150))
+        grad = np.zeros_like(start)
+        grad[rows] = rng.normal(size=(rows.size, 80))
+        steps.append((grad, rows))
+    backend, results = get_backend(), []
+    for fused in (True, False):
+        if not fused:
+            monkeypatch.setattr(backend, "adadelta_step", lambda *args: False)
+        optimizer = nnkit.optimizers.Adadelta(learning_rate, rho=0.9, epsilon=1e-4)
+        param = start.copy()
+        for grad, rows in steps:
+            optimizer.apply_gradients({"e": param}, {"e": grad.copy()},
+                                      {"e": rows} if sparse else None)
+        results.append([param] + list(optimizer.slots["e"].values()))
+    for fused_array, rule_array in zip(*results):
+        np.testing.assert_array_equal(fused_array, rule_array)
+    assert not np.array_equal(results[0][0], start)
+
+
 def run_layer(layer, x, mask, initial, dys, seed):
     """Forward in training mode and backward; return outputs, dx and every gradient."""
     nnkit.set_seed(seed)                  # the same dropout masks on both paths

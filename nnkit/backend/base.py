@@ -78,6 +78,11 @@ class Backend:
         """``target[rows] = 0`` for ``rows (R,)``."""
         target[rows] = 0
 
+    def adadelta_step(self, param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate):
+        """Adadelta's step in one fused pass where the backend has one (``rows``: the rows of
+        ``grad`` that may be non-zero, or None); False: none here, the optimizer's rule runs."""
+        return False
+
     def segment_sums(self, values, lengths):
         """Sum each run of consecutive rows: ``values (M, E)`` in runs of ``lengths (R,)`` → ``(R, E)``.
 

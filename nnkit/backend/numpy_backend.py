@@ -20,12 +20,13 @@ class NumpyBackend(Backend):
         super().__init__(numpy)
         keep_freed_memory()
         library = load_library()
-        self._rows = None
+        self._rows = self._adadelta = None
         if library is not None:
             from nnkit.backend.compiled_gru import CompiledGRULoop
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
             from nnkit.backend.compiled_matmul import CompiledMatmul
             from nnkit.backend.compiled_rows import CompiledRows
+            from nnkit.backend.compiled_adadelta import CompiledAdadelta
             from nnkit.backend.kernels import selected_path
             # the products and the loops built on them beat NumPy on AVX-512 builds only; on the
             # AVX2 and baseline builds NumPy's OpenBLAS wins (benchmarks/README.md, "Portable
@@ -34,6 +35,7 @@ class NumpyBackend(Backend):
                 self.lstm_loop, self.gru_loop = CompiledLSTMLoop(library), CompiledGRULoop(library)
                 self.matmul = CompiledMatmul(library)
             self._rows = CompiledRows(library)
+            self._adadelta = CompiledAdadelta(library)
 
     def zero_rows(self, target, rows):
         if self._rows is None or not self._rows.zero_rows(target, rows):
@@ -42,6 +44,15 @@ class NumpyBackend(Backend):
     def add_to_rows(self, target, rows, delta):
         if self._rows is None or not self._rows.add_to_rows(target, rows, delta):
             super().add_to_rows(target, rows, delta)
+
+    def scatter_add_rows(self, target, index, values):
+        rows = None if self._rows is None or index.size == 0 else \
+            self._rows.scatter_add_rows(target, index, values)
+        return super().scatter_add_rows(target, index, values) if rows is None else rows
+
+    def adadelta_step(self, param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate):
+        return self._adadelta is not None and self._adadelta.step(
+            param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate)
 
     def to_numpy(self, array):
         return numpy.asarray(array)

@@ -1,4 +1,5 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
+from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
 
@@ -14,6 +15,8 @@ class Adadelta(Optimizer):
     arrays). A gradient known to be zero outside a few rows (an embedding
     table's) gets the full rule on those rows only: for a zero row the rule
     reduces exactly to ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
+    Where the backend has a fused step (``Backend.adadelta_step``: the NumPy backend's
+    compiled kernel), it runs instead, with the same operations in the same order.
     """
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
@@ -25,10 +28,14 @@ class Adadelta(Optimizer):
         self._work = {}
 
     def update_step(self, xp, param, grad, slots):
+        if self._fused(param, grad, slots, None):
+            return
         self._rule(xp, param, grad, slots["grad_sq_avg"], slots["update_sq_avg"],
                    self._buffers(xp, param))
 
     def update_rows(self, xp, param, grad, slots, rows):
+        if self._fused(param, grad, slots, rows):
+            return
         if 4 * rows.size > param.shape[0]:  # many rows: the dense pass is cheaper
             self.update_step(xp, param, grad, slots)
             return
@@ -40,6 +47,11 @@ class Adadelta(Optimizer):
         work = (xp.empty_like(value), xp.empty_like(value))
         self._rule(xp, value, grad.take(rows, axis=0), sq, up, work, grad_sq_decayed=True)
         grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
+
+    def _fused(self, param, grad, slots, rows):
+        return get_backend().adadelta_step(param, grad, slots["grad_sq_avg"],
+                                           slots["update_sq_avg"], rows, self.rho, self.epsilon,
+                                           self.learning_rate)
 
     def _rule(self, xp, param, grad, grad_sq_avg, update_sq_avg, buffers, grad_sq_decayed=False):
         """Zeiler's rule in place (``grad_sq_decayed``: ``E[g²]`` was already multiplied by ρ)."""

@@ -18,8 +18,11 @@
  *  - csr_take_rows, csr_matmul, csr_add_transposed_product (below and
  *    csr_typed.h): a batch of rows of a CSR matrix and Dense's two products
  *    with it, for bag-of-words inputs (compiled_csr.py);
- *  - zero_rows, add_to_rows (below and rows_typed.h): the row-sparse
- *    gradient updates of Backend.zero_rows / add_to_rows (compiled_rows.py).
+ *  - zero_rows, add_to_rows, scatter_add_rows (below and rows_typed.h): the
+ *    row-sparse gradient updates of Backend.zero_rows / add_to_rows /
+ *    scatter_add_rows (compiled_rows.py);
+ *  - adadelta (adadelta_typed.h): Adadelta's step in one pass, dense or row-sparse
+ *    (compiled_adadelta.py).
  *
  * Each typed file is included twice, for float and double. The float version
  * uses its own vectorised tanh (below); the double one uses libm's, so
@@ -238,6 +241,27 @@ int zero_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, char
 #include "gru_loop_typed.h"
 #include "csr_typed.h"
 #include "rows_typed.h"
+#undef REAL
+#undef SUFFIX
+#undef TANH
+
+/* From here on no multiply-add is fused into an FMA (the optimizer rules' bits are NumPy's). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+#define REAL float
+#define SUFFIX f32
+#define SQRT sqrtf
+#include "adadelta_typed.h"
+#undef REAL
+#undef SUFFIX
+#undef SQRT
+#define REAL double
+#define SUFFIX f64
+#define SQRT sqrt
+#include "adadelta_typed.h"
 
 /* A Python module with no functions, so the file can be built and found as an
  * extension; nnkit loads the functions above with ctypes. */

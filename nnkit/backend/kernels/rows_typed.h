@@ -16,3 +16,25 @@ int NAME(add_to_rows)(int64_t r, const int64_t *rows, int64_t n, int64_t e,
     }
     return 0;
 }
+
+/* target[index[i]] += values[i] for the m rows of values (m × e), repeated indices summed
+ * in index order (one pass, no sort). The distinct rows changed go, sorted, into rows (room
+ * for min(m, n)); returns their count, or -1 (nothing written) for an index outside [0, n)
+ * or no memory. */
+int64_t NAME(scatter_add_rows)(int64_t m, const int64_t *index, int64_t n, int64_t e,
+                               const REAL *values, REAL *target, int64_t *rows)
+{
+    uint64_t *touched;
+    if (!indices_in_range(m, index, n) || !(touched = calloc((size_t)(n + 63) / 64, 8)))
+        return -1;
+    for (int64_t i = 0; i < m; i++) {
+        REAL *restrict row = target + index[i] * e;
+        const REAL *restrict change = values + i * e;
+        for (int64_t k = 0; k < e; k++)
+            row[k] += change[k];
+        touched[index[i] / 64] |= (uint64_t)1 << (index[i] % 64);
+    }
+    int64_t count = collect_bits(touched, n, rows);
+    free(touched);
+    return count;
+}
