@@ -169,6 +169,32 @@ def test_scatter_add_rows_sums_repeats_and_reports_sorted_rows(dtype):
 
 @needs_kernels
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("rows", [12, 3000])                 # one thread; both threads
+def test_add_run_sums_match_the_array_calls(dtype, rows):
+    rng = np.random.default_rng(10)
+    values = rng.normal(size=(rows, 3, 8)).astype(dtype)
+    cuts = np.sort(rng.choice(np.arange(1, rows), size=rows // 3, replace=False))
+    starts, ends = cuts[:-1:2], cuts[1::2]            # every other stretch between two cuts
+    lengths = ends - starts[:ends.size]
+    starts = starts[:lengths.size]
+    targets = rng.permutation(lengths.size + 5)[:lengths.size]
+    start = rng.normal(size=(lengths.size + 5, 3, 8)).astype(dtype)
+    compiled, reference = start.copy(), start.copy()
+    get_backend().add_run_sums(compiled, targets, values, starts, lengths)
+    Backend.add_run_sums(get_backend(), reference, targets, values, starts, lengths)
+    expected = start.copy()
+    for target, s, length in zip(targets, starts, lengths):
+        expected[target] += values[s:s + length].sum(axis=0)
+    tolerance = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(compiled, expected, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(reference, expected, rtol=tolerance, atol=tolerance)
+    with pytest.raises(IndexError, match="outside"):
+        get_backend().add_run_sums(compiled, targets[:1], values, np.array([rows - 1]),
+                                   np.array([2]))
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("learning_rate, sparse", [(1.0, False), (0.3, False), (1.0, True)])
 def test_compiled_adadelta_has_the_numpy_rules_bits(monkeypatch, dtype, learning_rate, sparse):
     """The fused step against the optimizer's NumPy rule (the backend's hook switched off),

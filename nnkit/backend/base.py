@@ -78,6 +78,16 @@ class Backend:
         """``target[rows] = 0`` for ``rows (R,)``."""
         target[rows] = 0
 
+    def add_run_sums(self, target, rows, values, starts, lengths):
+        """``target[rows[j]] += values[starts[j]:starts[j] + lengths[j]].sum(axis=0)`` for
+        distinct ``rows (R,)``: the sum of each run of consecutive rows of ``values (M, ...)``."""
+        xp = self.xp
+        if rows.size == 0:
+            return
+        run = xp.repeat(xp.arange(rows.size), lengths)
+        positions = starts[run] + (xp.arange(run.size) - (xp.cumsum(lengths) - lengths)[run])
+        target[rows] += self.segment_sums(values.take(positions, axis=0), lengths)
+
     def adadelta_step(self, param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate):
         """Adadelta's step in one fused pass where the backend has one (``rows``: the rows of
         ``grad`` that may be non-zero, or None); False: none here, the optimizer's rule runs."""

@@ -31,7 +31,7 @@ class CompiledRows:
         self._zero = library.zero_rows
         self._zero.argtypes = [size, pointer, size, size, pointer]
         self._zero.restype = ctypes.c_int
-        self._add, self._scatter = {}, {}
+        self._add, self._scatter, self._runs = {}, {}, {}
         for dtype, suffix in ((numpy.float32, "f32"), (numpy.float64, "f64")):
             function = getattr(library, f"add_to_rows_{suffix}")
             function.argtypes = [size, pointer, size, size, pointer, pointer]
@@ -41,6 +41,10 @@ class CompiledRows:
             function.argtypes = [size, pointer, size, size, pointer, pointer, pointer]
             function.restype = size
             self._scatter[numpy.dtype(dtype)] = function
+            function = getattr(library, f"add_run_sums_{suffix}")
+            function.argtypes = [size] + [pointer] * 3 + [size] * 3 + [pointer] * 2
+            function.restype = ctypes.c_int
+            self._runs[numpy.dtype(dtype)] = function
 
     def zero_rows(self, target, rows):
         """``target[rows] = 0``."""
@@ -62,6 +66,21 @@ class CompiledRows:
         width = target.size // target.shape[0]
         _check(function(rows.size, address(rows), target.shape[0], width, address(delta),
                         address(target)))
+        return True
+
+    def add_run_sums(self, target, rows, values, starts, lengths):
+        """``target[rows[j]] += values[starts[j]:starts[j] + lengths[j]].sum(0)``; False
+        (nothing done) for operands it does not take."""
+        rows = row_index(target, rows)
+        function = self._runs.get(target.dtype)
+        if (rows is None or function is None or not isinstance(values, numpy.ndarray)
+                or values.dtype != target.dtype or not values.flags.c_contiguous
+                or values.shape[1:] != target.shape[1:]):
+            return False
+        starts, lengths = (numpy.ascontiguousarray(a, _INDEX) for a in (starts, lengths))
+        _check(function(rows.size, address(rows), address(starts), address(lengths),
+                        target.shape[0], target.size // target.shape[0], values.shape[0],
+                        address(values), address(target)))
         return True
 
     def scatter_add_rows(self, target, index, values):

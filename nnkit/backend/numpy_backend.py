@@ -45,6 +45,11 @@ class NumpyBackend(Backend):
         if self._rows is None or not self._rows.add_to_rows(target, rows, delta):
             super().add_to_rows(target, rows, delta)
 
+    def add_run_sums(self, target, rows, values, starts, lengths):
+        if self._rows is None or not self._rows.add_run_sums(target, rows, values, starts,
+                                                             lengths):
+            super().add_run_sums(target, rows, values, starts, lengths)
+
     def scatter_add_rows(self, target, index, values):
         rows = None if self._rows is None or index.size == 0 else \
             self._rows.scatter_add_rows(target, index, values)

@@ -38,3 +38,30 @@ int64_t NAME(scatter_add_rows)(int64_t m, const int64_t *index, int64_t n, int64
     free(touched);
     return count;
 }
+
+/* target[rows[j]] += values[starts[j]] + … + values[starts[j] + lengths[j] − 1] for the r
+ * runs of consecutive rows of values (m × e), rows distinct (runs split between threads).
+ * Returns 0, or -1 (nothing written) for a row outside [0, n) or a run outside [0, m). */
+int NAME(add_run_sums)(int64_t r, const int64_t *rows, const int64_t *starts,
+                       const int64_t *lengths, int64_t n, int64_t e, int64_t m,
+                       const REAL *values, REAL *target)
+{
+    int64_t bad = !indices_in_range(r, rows, n), elements = 0;
+    for (int64_t j = 0; j < r; j++) {
+        bad |= (starts[j] < 0) | (lengths[j] < 0) | (starts[j] > m - lengths[j]);
+        elements += lengths[j] * e;
+    }
+    if (bad)
+        return -1;
+    int threads = thread_count(elements < 65536 ? 1 : r);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t j = 0; j < r; j++) {
+        REAL *restrict row = target + rows[j] * e;
+        for (int64_t i = starts[j]; i < starts[j] + lengths[j]; i++) {
+            const REAL *restrict value = values + i * e;
+            for (int64_t k = 0; k < e; k++)
+                row[k] += value[k];
+        }
+    }
+    return 0;
+}

@@ -49,9 +49,9 @@ class PackedBatch:
         final ``(N,)``: state-buffer row of each original row's last step.
         carry ``(N·T,)``: state-buffer row whose state is the output at each
             output position (the last valid step at or before it).
-        masked_position, run_length, run_target (in ``_masked_runs``): masked
-            output positions, the length of each run of them sharing one carried
-            state, and that state row.
+        run_start, run_length, run_target (in ``_masked_runs``): the runs of masked
+            output positions sharing one carried state (consecutive positions of one
+            row): first position, length, and that state row.
         output_position, sorted_row, previous and ``_masked_runs`` are computed on
         first use.
     """
@@ -115,14 +115,14 @@ class PackedBatch:
 
     @functools.cached_property
     def _masked_runs(self):
-        """``(masked_position, run_length, run_target)`` on the backend."""
+        """``(run_start, run_length, run_target)`` on the backend."""
         masked_position = numpy.flatnonzero(~self.valid_mask.ravel())
         targets = self._host.carry[masked_position]
         run_start = numpy.flatnonzero(numpy.r_[True, targets[1:] != targets[:-1]]) \
             if masked_position.size else masked_position
         to = get_backend().asarray
-        return (to(masked_position), to(numpy.diff(run_start, append=masked_position.size)),
-                to(targets[run_start]))
+        return (to(masked_position[run_start]),
+                to(numpy.diff(run_start, append=masked_position.size)), to(targets[run_start]))
 
     def step_rows(self, r):
         """Row slices of packed step ``r`` and of its previous step: ``(current, previous)``."""
@@ -150,11 +150,9 @@ class PackedBatch:
         """Route ``dy (N, T, H)`` back into ``d_states (P + N, H)`` (the inverse of ``sequence_output``).
 
         A valid position feeds its own packed row; each run of masked positions
-        feeds the one state it carried, summed by ``Backend.segment_sums``.
+        feeds the one state it carried (``Backend.add_run_sums``).
         """
         dy = dy.reshape(self.n * self.t, -1)
         d_states[:self.total] += dy.take(self.output_position, axis=0)
-        masked_position, run_length, run_target = self._masked_runs
-        if masked_position.size:
-            d_states[run_target] += get_backend().segment_sums(dy.take(masked_position, axis=0),
-                                                               run_length)
+        run_start, run_length, run_target = self._masked_runs
+        get_backend().add_run_sums(d_states, run_target, dy, run_start, run_length)
