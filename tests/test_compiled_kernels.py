@@ -197,28 +197,32 @@ def test_add_run_sums_match_the_array_calls(dtype, rows):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("learning_rate, sparse", [(1.0, False), (0.3, False), (1.0, True)])
 def test_compiled_adadelta_has_the_numpy_rules_bits(monkeypatch, dtype, learning_rate, sparse):
-    """The fused step against the optimizer's NumPy rule (the backend's hook switched off),
-    dense and row-sparse, large enough (V·E ≥ 65536) for both threads."""
+    """The fused step against the optimizer's NumPy rule (the backend's kernel switched off),
+    dense and row-sparse (owed decays, settled mid-way in one run, at the end in the other),
+    large enough (V·E ≥ 65536) for both threads."""
     rng = np.random.default_rng(9)
     start = rng.normal(size=(1000, 80)).astype(dtype)
     steps = []
-    for _ in range(3):
+    for _ in range(4):
         rows = np.unique(rng.integers(0, 1000, 150))
         grad = np.zeros_like(start)
         grad[rows] = rng.normal(size=(rows.size, 80))
         steps.append((grad, rows))
     backend, results = get_backend(), []
-    for fused in (True, False):
-        if not fused:
-            monkeypatch.setattr(backend, "adadelta_step", lambda *args: False)
+    for way in ("fused", "fused, read mid-way", "numpy rule"):
+        if way == "numpy rule":
+            monkeypatch.setattr(backend, "adadelta", None)
         optimizer = nnkit.optimizers.Adadelta(learning_rate, rho=0.9, epsilon=1e-4)
         param = start.copy()
-        for grad, rows in steps:
+        for step, (grad, rows) in enumerate(steps):
             optimizer.apply_gradients({"e": param}, {"e": grad.copy()},
                                       {"e": rows} if sparse else None)
+            if step == 1 and way == "fused, read mid-way":
+                optimizer.get_state()
         results.append([param] + list(optimizer.slots["e"].values()))
-    for fused_array, rule_array in zip(*results):
-        np.testing.assert_array_equal(fused_array, rule_array)
+    for fused, mid_way, rule in zip(*results):
+        np.testing.assert_array_equal(fused, rule)
+        np.testing.assert_array_equal(mid_way, rule)
     assert not np.array_equal(results[0][0], start)
 
 

@@ -19,6 +19,8 @@ class Backend:
     #: their steps with ``xp`` calls
     lstm_loop = None
     gru_loop = None
+    #: a fused Adadelta step (``compiled_adadelta.CompiledAdadelta``) or None
+    adadelta = None
 
     def __init__(self, xp):
         self.xp = xp
@@ -87,11 +89,6 @@ class Backend:
         run = xp.repeat(xp.arange(rows.size), lengths)
         positions = starts[run] + (xp.arange(run.size) - (xp.cumsum(lengths) - lengths)[run])
         target[rows] += self.segment_sums(values.take(positions, axis=0), lengths)
-
-    def adadelta_step(self, param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate):
-        """Adadelta's step in one fused pass where the backend has one (``rows``: the rows of
-        ``grad`` that may be non-zero, or None); False: none here, the optimizer's rule runs."""
-        return False
 
     def segment_sums(self, values, lengths):
         """Sum each run of consecutive rows: ``values (M, E)`` in runs of ``lengths (R,)`` → ``(R, E)``.

@@ -20,7 +20,7 @@ class NumpyBackend(Backend):
         super().__init__(numpy)
         keep_freed_memory()
         library = load_library()
-        self._rows = self._adadelta = None
+        self._rows = None
         if library is not None:
             from nnkit.backend.compiled_gru import CompiledGRULoop
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
@@ -35,7 +35,7 @@ class NumpyBackend(Backend):
                 self.lstm_loop, self.gru_loop = CompiledLSTMLoop(library), CompiledGRULoop(library)
                 self.matmul = CompiledMatmul(library)
             self._rows = CompiledRows(library)
-            self._adadelta = CompiledAdadelta(library)
+            self.adadelta = CompiledAdadelta(library)
 
     def zero_rows(self, target, rows):
         if self._rows is None or not self._rows.zero_rows(target, rows):
@@ -55,9 +55,6 @@ class NumpyBackend(Backend):
             self._rows.scatter_add_rows(target, index, values)
         return super().scatter_add_rows(target, index, values) if rows is None else rows
 
-    def adadelta_step(self, param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate):
-        return self._adadelta is not None and self._adadelta.step(
-            param, grad, grad_sq, update_sq, rows, rho, epsilon, learning_rate)
 
     def to_numpy(self, array):
         return numpy.asarray(array)

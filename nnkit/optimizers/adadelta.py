@@ -1,4 +1,6 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
+import numpy
+
 from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
@@ -15,8 +17,10 @@ class Adadelta(Optimizer):
     arrays). A gradient known to be zero outside a few rows (an embedding
     table's) gets the full rule on those rows only: for a zero row the rule
     reduces exactly to ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
-    Where the backend has a fused step (``Backend.adadelta_step``: the NumPy backend's
-    compiled kernel), it runs instead, with the same operations in the same order.
+    Where the backend has a fused step (``Backend.adadelta``: the NumPy backend's
+    compiled kernel), it runs instead, with the same operations in the same order; there
+    a zero row's two decays are owed until the row is next updated or the slots are read
+    (``settle_slots``), then done one step at a time: the same bits as eager decays.
     """
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
@@ -26,6 +30,7 @@ class Adadelta(Optimizer):
         self.rho = float(rho)
         self.epsilon = float(epsilon)
         self._work = {}
+        self._owed = {}      # id(grad_sq_avg) → (grad_sq_avg, update_sq_avg, owed decays (V,))
 
     def update_step(self, xp, param, grad, slots):
         if self._fused(param, grad, slots, None):
@@ -49,9 +54,24 @@ class Adadelta(Optimizer):
         grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
 
     def _fused(self, param, grad, slots, rows):
-        return get_backend().adadelta_step(param, grad, slots["grad_sq_avg"],
-                                           slots["update_sq_avg"], rows, self.rho, self.epsilon,
-                                           self.learning_rate)
+        """The backend's fused step, if it takes these operands; whether it ran."""
+        fused = get_backend().adadelta
+        grad_sq, update_sq = slots["grad_sq_avg"], slots["update_sq_avg"]
+        if fused is None or not fused.takes(param, grad, grad_sq, update_sq):
+            return False
+        entry = self._owed.get(id(grad_sq))
+        if entry is None or entry[0] is not grad_sq:
+            entry = self._owed[id(grad_sq)] = (grad_sq, update_sq,
+                                               numpy.zeros(param.shape[0], numpy.int64))
+        fused.step(param, grad, grad_sq, update_sq, rows, entry[2], self.rho, self.epsilon,
+                   self.learning_rate)
+        return True
+
+    def settle_slots(self):
+        fused = get_backend().adadelta
+        for grad_sq, update_sq, owed in self._owed.values():
+            fused.settle(owed, grad_sq, update_sq, self.rho)
+        self._owed = {}
 
     def _rule(self, xp, param, grad, grad_sq_avg, update_sq_avg, buffers, grad_sq_decayed=False):
         """Zeiler's rule in place (``grad_sq_decayed``: ``E[g²]`` was already multiplied by ρ)."""

@@ -62,7 +62,20 @@ class Optimizer:
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
         self.iterations = 0
-        self.slots = {}
+        self._slots = {}
+
+    @property
+    def slots(self):
+        """``{param name: {slot name: array}}``, with any deferred work on them done."""
+        self.settle_slots()
+        return self._slots
+
+    @slots.setter
+    def slots(self, slots):
+        self._slots = slots
+
+    def settle_slots(self):
+        """Finish work deferred on the slots (Adadelta's owed decays); default: none."""
 
     def apply_gradients(self, params, grads, grad_rows=None):
         """Update every array of ``params`` in place from ``grads`` (dicts with the same keys).
@@ -80,14 +93,16 @@ class Optimizer:
         for name, param in params.items():
             if self.weight_decay is not None:
                 param -= param * (self.learning_rate * self.weight_decay)
-            if name not in self.slots:
-                self.slots[name] = {slot: xp.zeros_like(param) for slot in self.slot_names}
-                self.init_slots(self.slots[name])
+            slots = self._slots.get(name)
+            if slots is None:
+                slots = self._slots[name] = {slot: xp.zeros_like(param)
+                                             for slot in self.slot_names}
+                self.init_slots(slots)
             rows = grad_rows.get(name)
             if rows is None:
-                self.update_step(xp, param, grads[name], self.slots[name])
+                self.update_step(xp, param, grads[name], slots)
             else:
-                self.update_rows(xp, param, grads[name], self.slots[name], rows)
+                self.update_rows(xp, param, grads[name], slots, rows)
 
     def _clip(self, xp, grads):
         if self.clipvalue is not None:
