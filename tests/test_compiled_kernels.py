@@ -28,9 +28,9 @@ from nnkit.backend.kernels import load_library, selected_path
 #: fails where the kernels should have been built and were not.
 needs_kernels = pytest.mark.skipif(load_library() is None, reason="compiled kernels not built "
                                    "or switched off (NNKIT_COMPILED=0)")
-#: The compiled loops and matmul are used on the AVX-512 builds only (the numpy backend).
-needs_loops = pytest.mark.skipif(selected_path() not in ("avx512", "native"),
-                                 reason="the compiled loops run on AVX-512 builds only")
+#: The compiled loops and matmul are used on the AVX-512 and AVX2 builds (the numpy backend).
+needs_loops = pytest.mark.skipif(selected_path() not in ("avx512", "avx2", "native"),
+                                 reason="the compiled loops run on AVX-512 and AVX2 builds")
 
 MASK = np.array([[1, 1, 1, 1, 0, 0, 0],
                  [0, 0, 1, 1, 1, 1, 1],
@@ -58,7 +58,7 @@ def test_kernels_are_built_and_used_by_default():
         pytest.skip("compiled kernels switched off by NNKIT_COMPILED=0")
     backend = get_backend()
     assert load_library() is not None, "nnkit.backend.kernels.cpu_kernels_* were not built"
-    if selected_path() not in ("avx512", "native"):
+    if selected_path() not in ("avx512", "avx2", "native"):
         assert backend.lstm_loop is None and backend.gru_loop is None
         return
     assert backend.lstm_loop is not None

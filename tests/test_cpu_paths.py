@@ -1,6 +1,6 @@
 """Every build of the compiled kernels this CPU can run gives what NumPy gives (portable
 builds): the kernel tests rerun with ``NNKIT_CPU`` set to each path. The loops and matmul
-run on the AVX-512 builds; the CSR and row kernels on every build."""
+run on the AVX-512 and AVX2 builds; the CSR and row kernels on every build."""
 import os
 import pathlib
 import subprocess

@@ -28,10 +28,12 @@ class NumpyBackend(Backend):
             from nnkit.backend.compiled_rows import CompiledRows
             from nnkit.backend.compiled_adadelta import CompiledAdadelta
             from nnkit.backend.kernels import selected_path
-            # the products and the loops built on them beat NumPy on AVX-512 builds only; on the
-            # AVX2 and baseline builds NumPy's OpenBLAS wins (benchmarks/README.md, "Portable
-            # builds"), so there only the CSR and row kernels (call-count savers) are used
-            if selected_path() in ("avx512", "native"):
+            # the loops and products run compiled on the AVX-512 and AVX2 builds (products: as
+            # fast as NumPy's OpenBLAS or faster, and on the loop's own threads, so no OpenBLAS
+            # pool spins beside them); the baseline build (SSE2) keeps NumPy's BLAS, which picks
+            # wider kernels at run time, and uses the CSR and row kernels only
+            # (benchmarks/README.md, "Portable builds")
+            if selected_path() in ("avx512", "avx2", "native"):
                 self.lstm_loop, self.gru_loop = CompiledLSTMLoop(library), CompiledGRULoop(library)
                 self.matmul = CompiledMatmul(library)
             self._rows = CompiledRows(library)
