@@ -37,6 +37,9 @@ def parse_args(description, checkpoint):
     parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     parser.add_argument("--plot", metavar="PNG", default=None,
                         help="draw the training history (loss, accuracy; needs matplotlib)")
+    parser.add_argument("--profile", metavar="CSV", default=None,
+                        help="print where the fit's time went (nnkit's profiler) and write "
+                             "the table to CSV")
     parser.add_argument("--predict", metavar="TEXT", default=None,
                         help="load the checkpoint and print the sentiment of TEXT")
     parser.add_argument("--from-keras", metavar="FILE", default=None,
@@ -85,7 +88,7 @@ def train_and_evaluate(model, args):
     start = time.perf_counter()
     history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
                         validation_split=args.validation_split, callbacks=callbacks,
-                        shuffle="bucket", distribute=parallel)
+                        shuffle="bucket", distribute=parallel, profile=args.profile or False)
     train_seconds = time.perf_counter() - start
     if args.plot and parallel.is_chief:
         nnkit.utils.plot_history(history, args.plot, title=model.name)
