@@ -75,6 +75,40 @@ def timed_reps(run, reps, warmup=1):
     return times
 
 
+def machine():
+    """The CPU (model name, family/model) and the kernel NumPy's OpenBLAS runs, for a figure's
+    caption (OpenBLAS's own ``get_corename``, as threadpoolctl reports it)."""
+    import ctypes
+    import platform
+    import re
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    cpu = f"{fields.get('model name', platform.processor())} (family {fields.get('cpu family', '?')} " \
+          f"model {fields.get('model', '?')}), {os.cpu_count()} CPUs"
+    blas = "unknown BLAS"
+    try:
+        with open("/proc/self/maps") as handle:
+            paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", handle.read())))
+        for path in paths:
+            library = ctypes.CDLL(path)
+            for name in ("scipy_openblas_get_corename64_", "openblas_get_corename64_",
+                         "openblas_get_corename"):
+                if hasattr(library, name):
+                    function = getattr(library, name)
+                    function.restype = ctypes.c_char_p
+                    blas = f"OpenBLAS {function().decode()} kernel"
+                    break
+    except OSError:
+        pass
+    return f"{cpu}; NumPy {np.__version__}, {blas}"
+
+
 def median(values):
     return statistics.median(values)
 

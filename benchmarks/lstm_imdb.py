@@ -56,6 +56,7 @@ def main():
     parser.add_argument("--batches", type=int, default=0,
                         help="batches per pass (default: 16 at batch 16, 8 at batch 64)")
     args = parser.parse_args()
+    print(common.machine(), flush=True)
     rows = []
     for shape in args.shapes.split(","):
         batch, maxlen = (int(v) for v in shape.split("x"))

@@ -105,6 +105,7 @@ def main():
     if args.worker:
         (interleaved_worker if args.interleaved else worker)(args)
         return
+    print(common.machine(), flush=True)
     if args.interleaved:
         interleaved(args)
         return
