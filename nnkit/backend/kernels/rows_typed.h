@@ -1,6 +1,13 @@
 /* Row updates of a C-contiguous (n × e) array for one element type; included
  * by cpu_kernels.c with REAL and SUFFIX defined. */
 
+/* row += change, e elements. */
+static inline void NAME(add_row)(int64_t e, const REAL *restrict change, REAL *restrict row)
+{
+    for (int64_t k = 0; k < e; k++)
+        row[k] += change[k];
+}
+
 /* target[rows[i]] += delta[i] for the r distinct rows, delta (r × e).
  * Returns 0, or -1 (nothing written) for a row outside [0, n). */
 int NAME(add_to_rows)(int64_t r, const int64_t *rows, int64_t n, int64_t e,
@@ -8,12 +15,8 @@ int NAME(add_to_rows)(int64_t r, const int64_t *rows, int64_t n, int64_t e,
 {
     if (!indices_in_range(r, rows, n))
         return -1;
-    for (int64_t i = 0; i < r; i++) {
-        REAL *restrict row = target + rows[i] * e;
-        const REAL *restrict change = delta + i * e;
-        for (int64_t k = 0; k < e; k++)
-            row[k] += change[k];
-    }
+    for (int64_t i = 0; i < r; i++)
+        NAME(add_row)(e, delta + i * e, target + rows[i] * e);
     return 0;
 }
 
@@ -28,10 +31,7 @@ int64_t NAME(scatter_add_rows)(int64_t m, const int64_t *index, int64_t n, int64
     if (!indices_in_range(m, index, n) || !(touched = calloc((size_t)(n + 63) / 64, 8)))
         return -1;
     for (int64_t i = 0; i < m; i++) {
-        REAL *restrict row = target + index[i] * e;
-        const REAL *restrict change = values + i * e;
-        for (int64_t k = 0; k < e; k++)
-            row[k] += change[k];
+        NAME(add_row)(e, values + i * e, target + index[i] * e);
         touched[index[i] / 64] |= (uint64_t)1 << (index[i] % 64);
     }
     int64_t count = collect_bits(touched, n, rows);
@@ -55,13 +55,8 @@ int NAME(add_run_sums)(int64_t r, const int64_t *rows, const int64_t *starts,
         return -1;
     int threads = thread_count(elements < 65536 ? 1 : r);
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t j = 0; j < r; j++) {
-        REAL *restrict row = target + rows[j] * e;
-        for (int64_t i = starts[j]; i < starts[j] + lengths[j]; i++) {
-            const REAL *restrict value = values + i * e;
-            for (int64_t k = 0; k < e; k++)
-                row[k] += value[k];
-        }
-    }
+    for (int64_t j = 0; j < r; j++)
+        for (int64_t i = starts[j]; i < starts[j] + lengths[j]; i++)
+            NAME(add_row)(e, values + i * e, target + rows[j] * e);
     return 0;
 }
