@@ -22,11 +22,11 @@ class NumpyBackend(Backend):
         library = load_library()
         self._rows = None
         if library is not None:
+            from nnkit.backend.compiled_adadelta import CompiledAdadelta
             from nnkit.backend.compiled_gru import CompiledGRULoop
             from nnkit.backend.compiled_lstm import CompiledLSTMLoop
             from nnkit.backend.compiled_matmul import CompiledMatmul
             from nnkit.backend.compiled_rows import CompiledRows
-            from nnkit.backend.compiled_adadelta import CompiledAdadelta
             from nnkit.backend.kernels import selected_path
             # the loops and products run compiled on the AVX-512 and AVX2 builds (products: as
             # fast as NumPy's OpenBLAS or faster, and on the loop's own threads, so no OpenBLAS
@@ -56,7 +56,6 @@ class NumpyBackend(Backend):
         rows = None if self._rows is None or index.size == 0 else \
             self._rows.scatter_add_rows(target, index, values)
         return super().scatter_add_rows(target, index, values) if rows is None else rows
-
 
     def to_numpy(self, array):
         return numpy.asarray(array)

@@ -355,10 +355,11 @@ class Trainer:
         """
         self._distribute = distribute if distribute is not None and distribute.size > 1 else None
         chief = self._distribute is None or self._distribute.is_chief
-        timing = profiling.profile(csv_path=profile if isinstance(profile, (str, os.PathLike))
-                                   else None, print_fn=print if chief else None)
+        timing = contextlib.nullcontext() if not profile else profiling.profile(
+            csv_path=profile if isinstance(profile, (str, os.PathLike)) else None,
+            print_fn=print if chief else None)
         try:
-            with timing if profile else contextlib.nullcontext():
+            with timing:
                 history = self._fit(x, y, batch_size, epochs, verbose, callbacks,
                                     validation_split, validation_data, shuffle, sample_weight,
                                     initial_epoch, resume_from, class_weight, steps_per_epoch,

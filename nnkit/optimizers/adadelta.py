@@ -30,7 +30,8 @@ class Adadelta(Optimizer):
         self.rho = float(rho)
         self.epsilon = float(epsilon)
         self._work = {}
-        self._owed = {}      # id(grad_sq_avg) → (grad_sq_avg, update_sq_avg, owed decays (V,))
+        # id(grad_sq_avg) → (grad_sq_avg, update_sq_avg, owed decays (V,), the fused step)
+        self._owed = {}
 
     def update_step(self, xp, param, grad, slots):
         if self._fused(param, grad, slots, None):
@@ -62,14 +63,13 @@ class Adadelta(Optimizer):
         entry = self._owed.get(id(grad_sq))
         if entry is None or entry[0] is not grad_sq:
             entry = self._owed[id(grad_sq)] = (grad_sq, update_sq,
-                                               numpy.zeros(param.shape[0], numpy.int64))
+                                               numpy.zeros(param.shape[0], numpy.int64), fused)
         fused.step(param, grad, grad_sq, update_sq, rows, entry[2], self.rho, self.epsilon,
                    self.learning_rate)
         return True
 
     def settle_slots(self):
-        fused = get_backend().adadelta
-        for grad_sq, update_sq, owed in self._owed.values():
+        for grad_sq, update_sq, owed, fused in self._owed.values():
             fused.settle(owed, grad_sq, update_sq, self.rho)
         self._owed = {}
 
