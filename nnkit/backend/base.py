@@ -66,6 +66,10 @@ class Backend:
         self.add_to_rows(target, rows, sums)
         return rows
 
+    def take_rows(self, source, rows):
+        """``source[rows]`` ``(R, ...)`` for ``rows (R,)`` within ``source``'s first axis."""
+        return source.take(rows, axis=0)
+
     def add_to_rows(self, target, rows, delta):
         """``target[rows] += delta`` for distinct ``rows (R,)``, ``delta (R, ...)``.
 

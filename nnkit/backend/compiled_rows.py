@@ -31,6 +31,9 @@ class CompiledRows:
         self._zero = library.zero_rows
         self._zero.argtypes = [size, pointer, size, size, pointer]
         self._zero.restype = ctypes.c_int
+        self._take = library.take_rows
+        self._take.argtypes = [size, pointer, size, size, pointer, pointer]
+        self._take.restype = ctypes.c_int
         self._add, self._scatter, self._runs = {}, {}, {}
         for dtype, suffix in ((numpy.float32, "f32"), (numpy.float64, "f64")):
             function = getattr(library, f"add_to_rows_{suffix}")
@@ -54,6 +57,17 @@ class CompiledRows:
         row_bytes = target.itemsize * (target.size // target.shape[0])
         _check(self._zero(rows.size, address(rows), target.shape[0], row_bytes, address(target)))
         return True
+
+    def take_rows(self, source, rows):
+        """``source.take(rows, axis=0)`` on both threads; None for operands it does not take."""
+        rows = row_index(source, rows)
+        if rows is None:
+            return None
+        out = numpy.empty(rows.shape + source.shape[1:], source.dtype)
+        row_bytes = source.itemsize * (source.size // source.shape[0])
+        _check(self._take(rows.size, address(rows), source.shape[0], row_bytes,
+                          address(source), address(out)))
+        return out
 
     def add_to_rows(self, target, rows, delta):
         """``target[rows] += delta`` (float32 / float64, delta C-contiguous, same dtype)."""

@@ -43,6 +43,10 @@ class NumpyBackend(Backend):
         if self._rows is None or not self._rows.zero_rows(target, rows):
             super().zero_rows(target, rows)
 
+    def take_rows(self, source, rows):
+        taken = None if self._rows is None else self._rows.take_rows(source, rows)
+        return super().take_rows(source, rows) if taken is None else taken
+
     def add_to_rows(self, target, rows, delta):
         if self._rows is None or not self._rows.add_to_rows(target, rows, delta):
             super().add_to_rows(target, rows, delta)

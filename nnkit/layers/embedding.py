@@ -1,6 +1,7 @@
 """Embedding: token ids to dense vectors, optionally producing a padding mask."""
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
+from nnkit.layers import table_input
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
@@ -54,7 +55,10 @@ class Embedding(Layer):
                 f"received ids in [{int(x.min())}, {int(x.max())}]")
         if training:
             self._cache = x
-        return self.params["embeddings"].take(x, axis=0)  # take: ~1.5x faster than [x]
+        table = self.params["embeddings"]
+        output = table.take(x, axis=0)  # take: ~1.5x faster than [x]
+        table_input.remember(output, table, x)
+        return output
 
     def backward(self, dy):
         ids, self._cache = self._cache, None

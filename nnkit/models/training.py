@@ -21,6 +21,7 @@ from nnkit.backend import get_backend
 from nnkit.callbacks.base import CallbackList
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
+from nnkit.layers import table_input
 from nnkit.models import data, sources, structure
 from nnkit.models.interrupt import stop_on_interrupt
 from nnkit.models.resume import FitProgress
@@ -470,14 +471,15 @@ class Trainer:
         tracker = _Tracker(self)
         batches = source.epoch_batches(False)
         source.start(batches)
-        for step, index in enumerate(batches):
-            with profiling.section("batching", "evaluation batches"):
-                xs, ys, sws = source.batch(index, step)
-            batch = None
-            if xs[0].shape[0]:                     # empty: a data-parallel rank's part
-                self._forward_loss(xs, ys, sws, False)
-                batch, self._batch = self._batch, None
-            self._track(tracker, batch)
+        with table_input.weights_fixed():
+            for step, index in enumerate(batches):
+                with profiling.section("batching", "evaluation batches"):
+                    xs, ys, sws = source.batch(index, step)
+                batch = None
+                if xs[0].shape[0]:                     # empty: a data-parallel rank's part
+                    self._forward_loss(xs, ys, sws, False)
+                    batch, self._batch = self._batch, None
+                self._track(tracker, batch)
         source.stop()
         return tracker.result()
 
@@ -497,18 +499,19 @@ class Trainer:
         """
         batch_size = data.check_batch_size(batch_size)
         order = None
-        if sources.is_batch_source(x):
-            pieces = [self._predict_batch(self._prepare_inputs(item[0] if isinstance(item, tuple)
-                                                               else item), slice(None))
-                      for item in _items(x, steps)]
-        else:
-            xs = self._prepare_inputs(x)
-            n = xs[0].shape[0]
-            # token ids: rows are independent, so batch similar lengths together (fewer
-            # steps for a masked recurrent layer), then restore the original order
-            order = data.length_order(xs[0]) if len(xs) == 1 else None
-            pieces = [self._predict_batch(xs, index if order is None else order[index])
-                      for index in data.batch_indices(n, batch_size, False)]
+        with table_input.weights_fixed():             # no weight changes during predict
+            if sources.is_batch_source(x):
+                pieces = [self._predict_batch(self._prepare_inputs(
+                    item[0] if isinstance(item, tuple) else item), slice(None))
+                    for item in _items(x, steps)]
+            else:
+                xs = self._prepare_inputs(x)
+                n = xs[0].shape[0]
+                # token ids: rows are independent, so batch similar lengths together (fewer
+                # steps for a masked recurrent layer), then restore the original order
+                order = data.length_order(xs[0]) if len(xs) == 1 else None
+                pieces = [self._predict_batch(xs, index if order is None else order[index])
+                          for index in data.batch_indices(n, batch_size, False)]
         results = []
         for column in zip(*pieces):
             joined = numpy.concatenate(column)

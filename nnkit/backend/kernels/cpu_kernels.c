@@ -18,9 +18,9 @@
  *  - csr_take_rows, csr_matmul, csr_add_transposed_product (below and
  *    csr_typed.h): a batch of rows of a CSR matrix and Dense's two products
  *    with it, for bag-of-words inputs (compiled_csr.py);
- *  - zero_rows, add_to_rows, scatter_add_rows (below and rows_typed.h): the
- *    row-sparse gradient updates of Backend.zero_rows / add_to_rows /
- *    scatter_add_rows (compiled_rows.py);
+ *  - zero_rows, take_rows, add_to_rows, scatter_add_rows, add_run_sums (below and
+ *    rows_typed.h): the row gathers and row-sparse updates of Backend.zero_rows /
+ *    take_rows / add_to_rows / scatter_add_rows / add_run_sums (compiled_rows.py);
  *  - adadelta (adadelta_typed.h): Adadelta's step in one pass, dense or row-sparse
  *    (compiled_adadelta.py).
  *
@@ -210,6 +210,21 @@ int zero_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, char
         return -1;
     for (int64_t i = 0; i < r; i++)
         memset(target + rows[i] * row_bytes, 0, (size_t)row_bytes);
+    return 0;
+}
+
+/* out[i] = source[rows[i]] for the r rows (row_bytes bytes each) of a C-contiguous array of
+ * n rows, split between the threads above 1 MiB. Returns 0, or -1 (nothing written) for a
+ * row outside [0, n). */
+int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, const char *source,
+              char *out)
+{
+    if (!indices_in_range(r, rows, n))
+        return -1;
+    int threads = thread_count(r * row_bytes < (1 << 20) ? 1 : r);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < r; i++)
+        memcpy(out + i * row_bytes, source + rows[i] * row_bytes, (size_t)row_bytes);
     return 0;
 }
 

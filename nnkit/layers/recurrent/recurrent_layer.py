@@ -7,6 +7,7 @@ outputs (carried over masked steps) and back into gradients.
 from nnkit import profiling
 from nnkit.backend import get_backend
 from nnkit.errors import ShapeError, describe
+from nnkit.layers import table_input
 from nnkit.layers.base import Layer
 from nnkit.layers.dropout import check_rate, dropout_mask
 from nnkit.layers.recurrent.sequence_packing import PackedBatch
@@ -94,15 +95,19 @@ class RecurrentLayer(Layer):
     def run(self, x, training, mask, initial_state, return_sequences):
         """Run the loop; return ``(output, final states)`` (a list in ``initial_state`` order)."""
         n, t = x.shape[0], x.shape[1]
+        rows = None if training else table_input.lookup(x)    # x = table[ids] (an Embedding's)
         with profiling.section(None, "packing"):
             batch = PackedBatch(mask, n, t, self.go_backwards)
             x_packed = batch.pack(x)
+            table_rows = None if rows is None else (rows[0],
+                                                    rows[1].reshape(-1).take(batch.source))
         initial = [{} for _ in self.cells]
         for (index, name, _), state in zip(self.state_slots,
                                            self._initial_states(initial_state, n, x.dtype)):
             initial[index][name] = state[batch.order]
         loop = TimeLoop(self.cells, batch)
-        loop.forward(x_packed, initial, *self._dropout_masks(training, n, x.dtype, batch))
+        loop.forward(x_packed, initial, *self._dropout_masks(training, n, x.dtype, batch),
+                     table_rows=table_rows)
         top = loop.levels[-1]
         top_states = top.states[top.cell.output_name]
         with profiling.section(None, "outputs"):

@@ -19,6 +19,7 @@ Shapes: N batch, P valid steps in the batch, D input size, H state size.
 """
 from nnkit import profiling
 from nnkit.backend import get_backend
+from nnkit.layers import table_input
 
 
 class _Level:
@@ -47,7 +48,7 @@ class TimeLoop:
     def xp(self):
         return get_backend().xp
 
-    def forward(self, x_packed, initial_states, input_masks, recurrent_masks):
+    def forward(self, x_packed, initial_states, input_masks, recurrent_masks, table_rows=None):
         """Run all steps.
 
         Args:
@@ -56,6 +57,9 @@ class TimeLoop:
             input_masks: per cell, a keep-mask ``(N, D_l)`` (sorted rows) for its
                 input, or None; one mask per sequence, reused at every step.
             recurrent_masks: per cell, a keep-mask ``(N, R_l)`` for its recurrent input, or None.
+            table_rows: ``(table (V, D), ids (P,))`` when ``x_packed`` is ``table[ids]``: in a
+                ``weights_fixed`` block the first cell's input projection then comes from
+                projected table rows (``nnkit.layers.table_input``).
         """
         backend, batch = get_backend(), self.batch
         xp = backend.xp
@@ -70,7 +74,7 @@ class TimeLoop:
                             for name, width in cell.buffer_widths().items()}
             for name in cell.state_names:
                 level.states[name][total:] = init[name]
-            level.z = xp.empty((total, cell.width), dtype)
+            level.z = None if level.index == 0 else xp.empty((total, cell.width), dtype)
             if level.index == 0:
                 level.x = x_packed if keep_x is None else x_packed * keep_x.take(batch.sorted_row, axis=0)
             else:
@@ -80,7 +84,11 @@ class TimeLoop:
         bottom = self.levels[0]
         kernel, recurrent_kernel, bias = bottom.weights
         with profiling.section(None, "input projection"):
-            backend.matmul(bottom.x, kernel, out=bottom.z)
+            if table_rows is not None and bottom.input_mask is None:
+                table, ids = table_rows
+                bottom.z = table_input.projected_rows(bottom.cell, table, kernel, ids)
+            if bottom.z is None:
+                bottom.z = backend.matmul(bottom.x, kernel)
         if self.compiled:                       # it adds the bias itself
             with profiling.section(None, "loop"):
                 self.compiled.forward(batch, bottom.z, bias, bottom.states, recurrent_kernel,
