@@ -45,6 +45,11 @@ class CompiledAdadelta:
                 a.shape == param.shape and a.flags.c_contiguous
                 for a in (param, grad, grad_sq, update_sq))
 
+    @staticmethod
+    def no_decays_owed(param):
+        """A fresh ``owed (V,)`` count for ``param``: nothing owed yet."""
+        return numpy.zeros(param.shape[0], numpy.int64)
+
     def step(self, param, grad, grad_sq, update_sq, rows, owed, rho, epsilon, learning_rate):
         """One step in place on operands ``takes`` accepted; ``rows``: the only rows of
         ``grad`` that may be non-zero, or None; ``owed (V,)``: decays owed per row."""

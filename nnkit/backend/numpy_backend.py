@@ -57,8 +57,7 @@ class NumpyBackend(Backend):
             super().add_run_sums(target, rows, values, starts, lengths)
 
     def scatter_add_rows(self, target, index, values):
-        rows = None if self._rows is None or index.size == 0 else \
-            self._rows.scatter_add_rows(target, index, values)
+        rows = None if self._rows is None else self._rows.scatter_add_rows(target, index, values)
         return super().scatter_add_rows(target, index, values) if rows is None else rows
 
     def to_numpy(self, array):

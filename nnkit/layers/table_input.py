@@ -29,13 +29,16 @@ _block = None      # the running weights_fixed block (an object; None outside on
 
 
 def remember(output, table, ids):
-    """Record that ``output`` is ``table[ids]`` (until the next Embedding call)."""
+    """Record, inside a ``weights_fixed`` block, that ``output`` is ``table[ids]`` (until the
+    next Embedding call or the block's end)."""
     global _last
-    _last = (weakref.ref(output), table, ids)
+    if _block is not None:
+        _last = (weakref.ref(output), table, ids)
 
 
 def lookup(x):
-    """``(table, ids)`` when ``x`` is the array an Embedding last produced, else None."""
+    """``(table, ids)`` when ``x`` is the array an Embedding last produced in the running
+    ``weights_fixed`` block, else None."""
     entry = _last
     if entry is None or entry[0]() is not x or entry[2].shape != x.shape[:2]:
         return None
@@ -45,7 +48,7 @@ def lookup(x):
 @contextlib.contextmanager
 def weights_fixed():
     """A block in which no weight changes (projected rows may be used and kept)."""
-    global _block
+    global _block, _last
     outer = _block
     if outer is None:
         _block = object()
@@ -53,6 +56,8 @@ def weights_fixed():
         yield
     finally:
         _block = outer
+        if outer is None:
+            _last = None
 
 
 class _Projection:

@@ -1,6 +1,4 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
-import numpy
-
 from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
@@ -62,8 +60,8 @@ class Adadelta(Optimizer):
             return False
         entry = self._owed.get(id(grad_sq))
         if entry is None or entry[0] is not grad_sq:
-            entry = self._owed[id(grad_sq)] = (grad_sq, update_sq,
-                                               numpy.zeros(param.shape[0], numpy.int64), fused)
+            entry = self._owed[id(grad_sq)] = (grad_sq, update_sq, fused.no_decays_owed(param),
+                                               fused)
         fused.step(param, grad, grad_sq, update_sq, rows, entry[2], self.rho, self.epsilon,
                    self.learning_rate)
         return True

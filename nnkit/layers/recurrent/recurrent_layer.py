@@ -95,7 +95,7 @@ class RecurrentLayer(Layer):
     def run(self, x, training, mask, initial_state, return_sequences):
         """Run the loop; return ``(output, final states)`` (a list in ``initial_state`` order)."""
         n, t = x.shape[0], x.shape[1]
-        rows = None if training else table_input.lookup(x)    # x = table[ids] (an Embedding's)
+        rows = table_input.lookup(x)          # x = table[ids], an Embedding's, in predict/evaluate
         with profiling.section(None, "packing"):
             batch = PackedBatch(mask, n, t, self.go_backwards)
             x_packed = batch.pack(x)
