@@ -19,10 +19,12 @@ VOCAB, EMBED, HIDDEN, CLASSES = 10000, 128, 128, 2
 
 
 def thread_env():
-    """Environment for a worker: 2 BLAS / OpenMP threads."""
+    """Environment for a worker: 2 BLAS / OpenMP threads, and nnkit keeping freed host memory
+    (opt-in, ``nnkit/backend/host_memory.py``; ``NNKIT_KEEP_FREED_MEMORY=0`` measures without)."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = THREADS
+    env.setdefault("NNKIT_KEEP_FREED_MEMORY", "1")
     return env
 
 

@@ -286,7 +286,7 @@ def worker(memory_limit):
     import resource
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import nnkit
-    from nnkit.keras_files.files import file_kind
+    from nnkit.saving import file_kind
     from nnkit.saving.reader import CheckpointReader
     from nnkit.saving.training_state import read_training_state
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

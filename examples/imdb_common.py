@@ -48,6 +48,7 @@ def parse_args(description, checkpoint):
                              "run it on TEXT)")
     args = parser.parse_args()
     nnkit.backend.set_backend(args.backend)
+    nnkit.backend.keep_freed_memory()  # reuse freed temporaries: far fewer page faults
     return args
 
 

@@ -6,22 +6,23 @@ Example:
     ...                           nnkit.Dense(2, activation="softmax")])
     >>> model.compile(nnkit.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
     ...               metrics=["accuracy"])
+
+Every public subpackage is an attribute after ``import nnkit`` (as Keras's are).
 """
 from nnkit.backend import thread_policy
 
 thread_policy.import_numpy()     # before anything imports NumPy: OpenBLAS starts under the policy
 
-from nnkit import (backend, callbacks, constraints, distributed, losses,  # noqa: E402
-                   optimizers, regularizers, utils)
-from nnkit.config import floatx, set_floatx
-from nnkit.errors import (BackendError, CheckpointError, DTypeError, InvalidArgumentError,
-                          NnkitError, NotBuiltError, ShapeError)
-from nnkit.layers import *  # noqa: F401,F403  (the layer classes are part of the top-level API)
-from nnkit.graph import Input, Model
-from nnkit.models import Sequential
-from nnkit.profiling import profile
-from nnkit.random import set_seed
-from nnkit.registry import register_cell, register_layer
-from nnkit.saving.hdf5 import load_model
-
-__version__ = "0.1.0"
+from nnkit import (activations, backend, callbacks, constraints, datasets,  # noqa: E402
+                   distributed, graph, initializers, layers, losses, metrics, models,
+                   optimizers, preprocessing, regularizers, saving, testing, utils)
+from nnkit.config import floatx, set_floatx  # noqa: E402
+from nnkit.errors import (BackendError, CheckpointError, DTypeError,  # noqa: E402
+                          InvalidArgumentError, NnkitError, NotBuiltError, ShapeError)
+from nnkit.layers import *  # noqa: E402,F401,F403  (the layer classes are top-level API too)
+from nnkit.models import Model, Sequential  # noqa: E402
+from nnkit.profiling import profile  # noqa: E402
+from nnkit.random import set_seed  # noqa: E402
+from nnkit.registry import register_cell, register_layer  # noqa: E402
+from nnkit.saving import load_model  # noqa: E402
+from nnkit.version import __version__  # noqa: E402

@@ -20,6 +20,7 @@ import csv
 import threading
 import time
 
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 
 _active = None          # the running Profile, or None
@@ -99,7 +100,6 @@ class Profile:
             raise InvalidArgumentError("nnkit.profile: a profile is already running (profiles "
                                        "do not nest; fit(profile=True) inside a profile block "
                                        "is one of them)")
-        from nnkit.backend import get_backend
         self.synchronize = get_backend().synchronize
         self.thread = threading.get_ident()
         _active = self

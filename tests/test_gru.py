@@ -1,4 +1,7 @@
-"""GRU (both of Keras's variants), SimpleRNN and Masking: reference, float64 BPTT through masks."""
+"""GRU (both of Keras's variants), SimpleRNN and Masking: float64 BPTT through masks.
+
+Against the textbook reference steps: ``test_reference_steps.py``.
+"""
 import json
 
 import numpy as np
@@ -12,33 +15,6 @@ MASK = np.array([[1, 1, 1, 1, 0, 0],      # post-padding
                  [0, 0, 1, 1, 1, 1],      # pre-padding
                  [1, 0, 1, 1, 0, 1],      # holes
                  [0, 0, 0, 0, 0, 0]], bool)  # no valid step
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def reference_gru(x, mask, kernel, recurrent_kernel, bias, reset_after):
-    """Keras's GRU equations, one example and one step at a time (masked steps carry h)."""
-    n, t, _ = x.shape
-    units = recurrent_kernel.shape[0]
-    b_in, b_rec = (bias[0], bias[1]) if reset_after else (bias, np.zeros_like(bias))
-    ys = np.zeros((n, t, units))
-    for row in range(n):
-        h = np.zeros(units)
-        for step in range(t):
-            if mask[row, step]:
-                xz = x[row, step] @ kernel + b_in
-                hu = h @ recurrent_kernel + b_rec
-                z = sigmoid(xz[:units] + hu[:units])
-                r = sigmoid(xz[units:2 * units] + hu[units:2 * units])
-                if reset_after:
-                    hh = np.tanh(xz[2 * units:] + r * hu[2 * units:])
-                else:
-                    hh = np.tanh(xz[2 * units:] + (r * h) @ recurrent_kernel[:, 2 * units:])
-                h = z * h + (1 - z) * hh
-            ys[row, step] = h
-    return ys
 
 
 def randomised(layer, shape, seed=0):
@@ -55,14 +31,6 @@ def test_keras_weight_layout(reset_after):
     bias = (2, 12) if reset_after else (12,)
     assert [w.shape for w in layer.get_weights()] == [(5, 12), (4, 12), bias]
     assert list(layer.params) == ["kernel", "recurrent_kernel", "bias"]
-
-
-@pytest.mark.parametrize("reset_after", [True, False])
-def test_matches_reference(reset_after, float64):
-    x = np.random.default_rng(1).normal(size=(4, 6, 3))
-    layer = randomised(nnkit.GRU(5, reset_after=reset_after, return_sequences=True), (6, 3))
-    expected = reference_gru(x, MASK, *layer.get_weights(), reset_after)
-    np.testing.assert_allclose(layer(x, mask=MASK), expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])

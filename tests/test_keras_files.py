@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import nnkit
-from nnkit.keras_files import archive
+from nnkit.saving import keras_archive as archive
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "keras_files"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.npz"))
@@ -46,7 +46,7 @@ def assert_predicts(model, case):
 
 
 def test_readme_table_lists_every_keras_class_read():
-    from nnkit.keras_files.catalogue import LAYER_CLASSES
+    from nnkit.saving.keras_catalogue import LAYER_CLASSES
     readme = (FIXTURES.parents[2] / "README.md").read_text()
     assert all(f"| {name} | " in readme for name in LAYER_CLASSES)
 

@@ -1,42 +1,14 @@
-"""LSTM: Keras layout, gradient checks through every option, and a plain per-step reference."""
+"""LSTM: Keras layout, gradient checks through every option (reference: test_reference_steps)."""
 import numpy as np
 import pytest
 
 import nnkit
 from nnkit.testing import check_gradients
 
-from numeric import numeric_grad
-
 MASK = np.array([[1, 1, 1, 1, 0, 0],      # post-padding
                  [0, 0, 1, 1, 1, 1],      # pre-padding
                  [1, 0, 1, 1, 0, 1],      # holes
                  [1, 1, 1, 1, 1, 1]], bool)
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def reference_lstm(x, mask, kernel, recurrent_kernel, bias, h0, c0, go_backwards=False):
-    """Keras's LSTM equations, one example and one step at a time."""
-    n, t, _ = x.shape
-    units = h0.shape[1]
-    if go_backwards:
-        x, mask = x[:, ::-1], mask[:, ::-1]
-    ys = np.zeros((n, t, units))
-    hs, cs = h0.copy(), c0.copy()
-    for row in range(n):
-        h, c = h0[row].copy(), c0[row].copy()
-        for step in range(t):
-            if mask[row, step]:
-                z = x[row, step] @ kernel + h @ recurrent_kernel + bias
-                i, f = sigmoid(z[:units]), sigmoid(z[units:2 * units])
-                g, o = np.tanh(z[2 * units:3 * units]), sigmoid(z[3 * units:])
-                c = f * c + i * g
-                h = o * np.tanh(c)
-            ys[row, step] = h
-        hs[row], cs[row] = h, c
-    return ys, hs, cs
 
 
 def test_keras_weight_layout_and_initialisation():
@@ -51,40 +23,6 @@ def test_keras_weight_layout_and_initialisation():
     for block in range(4):
         part = recurrent[:, 4 * block:4 * (block + 1)]
         np.testing.assert_allclose(part.T @ part, np.eye(4), atol=1e-5)
-
-
-@pytest.mark.parametrize("go_backwards", [False, True])
-def test_matches_reference_forward_states_and_all_gradients(float64, go_backwards):
-    rng = np.random.default_rng(0)
-    n, t, d, h = 4, 6, 2, 3
-    layer = nnkit.LSTM(h, return_sequences=True, return_state=True, go_backwards=go_backwards)
-    x = rng.normal(size=(n, t, d))
-    h0, c0 = rng.normal(size=(n, h)), rng.normal(size=(n, h))
-    layer(x, mask=MASK)
-    kernel, recurrent_kernel, bias = (rng.normal(scale=0.5, size=w.shape) for w in layer.get_weights())
-    layer.set_weights([kernel, recurrent_kernel, bias])
-    y, h_final, c_final = layer(x, training=True, mask=MASK, initial_state=[h0, c0])
-    ref_y, ref_h, ref_c = reference_lstm(x, MASK, kernel, recurrent_kernel, bias, h0, c0,
-                                         go_backwards)
-    np.testing.assert_allclose(y, ref_y, atol=1e-12)
-    np.testing.assert_allclose(h_final, ref_h, atol=1e-12)
-    np.testing.assert_allclose(c_final, ref_c, atol=1e-12)
-
-    wy, wh, wc = rng.normal(size=y.shape), rng.normal(size=(n, h)), rng.normal(size=(n, h))
-    dx = layer.backward([wy, wh, wc])
-
-    def loss():
-        ys, hs, cs = reference_lstm(x, MASK, kernel, recurrent_kernel, bias, h0, c0, go_backwards)
-        return (wy * ys).sum() + (wh * hs).sum() + (wc * cs).sum()
-
-    for name, analytic, value in [("x", dx, x), ("kernel", layer.grads["kernel"], kernel),
-                                  ("recurrent_kernel", layer.grads["recurrent_kernel"],
-                                   recurrent_kernel),
-                                  ("bias", layer.grads["bias"], bias),
-                                  ("h0", layer.initial_state_grads[0], h0),
-                                  ("c0", layer.initial_state_grads[1], c0)]:
-        np.testing.assert_allclose(analytic, numeric_grad(loss, value), atol=1e-6,
-                                   err_msg=name)
 
 
 @pytest.mark.parametrize("options", [

@@ -55,8 +55,8 @@ def test_fit_profile_reports_every_part_per_batch_and_writes_csv(tmp_path, capsy
     assert rows[("batching", "fit batches")][2] == batches
     assert rows[("metrics", "loss and metrics")][2] == batches
     assert rows[("data conversion", "fit inputs")][2] == 1
-    # on_train_begin/end, 2 × on_epoch_begin/end, 10 × on_train_batch_begin/end
-    assert rows[("callbacks", "History")][2] == 2 + 4 + 2 * batches
+    # on_train_begin/end, 2 × on_epoch_begin/end, 10 × on_train_batch_begin/end and on_gradients
+    assert rows[("callbacks", "History")][2] == 2 + 4 + 3 * batches
     seconds = [r[0] for r in rows.values()]
     assert min(seconds) >= 0 and sum(seconds) == pytest.approx(profile.wall, rel=1e-6)
     assert sum(r[1] for r in rows.values()) == pytest.approx(1.0, rel=1e-6)

@@ -1,7 +1,8 @@
 """CSR input and row-sparse gradients give exactly what the dense paths give.
 
 ``CSRMatrix`` gathers batches and computes ``X·W`` and ``Xᵀ·dZ`` itself, on the
-host through the compiled kernels where built (``compiled_csr``), else (and on
+host through the backend's compiled kernels where built (``csr_take_rows``,
+``csr_matmul``, ``csr_add_transposed_product``: ``compiled_csr``), else (and on
 CuPy) with array calls; both ways are checked. Embedding and Dense-on-CSR report the gradient rows they touch, and zeroing
 and the optimizers then work on those rows only. Each shortcut is compared
 with the dense computation it replaces.
@@ -11,7 +12,7 @@ import pytest
 
 import nnkit
 from nnkit import optimizers
-from nnkit.backend import compiled_csr, csr
+from nnkit.backend import csr, get_backend
 from nnkit.backend.csr import CSRMatrix
 
 scipy_sparse = pytest.importorskip("scipy.sparse")
@@ -27,16 +28,25 @@ def _as_scipy(matrix):
                                    shape=matrix.shape)
 
 
+CSR_KERNELS = ("csr_take_rows", "csr_matmul", "csr_add_transposed_product")
+
+
+def _csr_kernel(name):
+    """The backend's CSR kernel ``name``; skips the test where there is none."""
+    kernel = get_backend().kernel(name)
+    if kernel is None:
+        pytest.skip("compiled kernels not built or switched off")
+    return kernel
+
+
 @pytest.fixture(params=["compiled", "array-calls"])
 def csr_way(request, monkeypatch):
     """Run the test through the compiled CSR kernels, then through the array calls."""
-    probe = CSRMatrix.from_matrix(_random_csr(2, 3))
-    if request.param == "compiled":
-        if compiled_csr.compiled_csr(probe) is None:
-            pytest.skip("compiled kernels not built or switched off")
-    else:
-        monkeypatch.setattr(compiled_csr, "_kernels", False)
-        assert compiled_csr.compiled_csr(probe) is None
+    for name in CSR_KERNELS:
+        if request.param == "compiled":
+            _csr_kernel(name)
+        else:
+            monkeypatch.setitem(get_backend().kernel_table, name, None)
     return request.param
 
 
@@ -91,8 +101,7 @@ def test_repeated_entries_are_summed(csr_way):
                          ids=["column-outside", "decreasing-indptr"])
 def test_compiled_kernels_refuse_a_malformed_matrix(indices, indptr):
     matrix = CSRMatrix(np.ones(2), np.array(indices), np.array(indptr), (2, 4))
-    if compiled_csr.compiled_csr(matrix) is None:
-        pytest.skip("compiled kernels not built or switched off")
+    _csr_kernel("csr_matmul")
     target = np.zeros((4, 3))
     with pytest.raises(nnkit.InvalidArgumentError, match=r"malformed"):
         matrix @ np.ones((4, 3))
@@ -106,12 +115,10 @@ def test_compiled_kernels_refuse_a_malformed_matrix(indices, indptr):
 
 def test_compiled_products_leave_other_operands_to_array_calls():
     matrix = CSRMatrix.from_matrix(_random_csr(4, 6, density=0.5).astype(np.float32))
-    kernels = compiled_csr.compiled_csr(matrix)
-    if kernels is None:
-        pytest.skip("compiled kernels not built or switched off")
+    kernel = _csr_kernel("csr_matmul")
     dense = np.arange(12.0).reshape(6, 2)  # float64 for a float32 matrix, then a strided view
     for operand in (dense, np.ascontiguousarray(dense.T, np.float32).T):
-        assert kernels.matmul(matrix, operand) is None
+        assert kernel(matrix, operand) is None
         np.testing.assert_allclose(matrix @ operand, matrix.compact()[1] @ operand[
             matrix.compact()[0]], rtol=1e-6)
 

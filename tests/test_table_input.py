@@ -1,5 +1,5 @@
 """Projected embedding rows in predict/evaluate (``nnkit.layers.table_input``): the same outputs
-as the GEMM, kept across calls only while the weights are unchanged, never used in training."""
+as the GEMM, made by the inference plan of one call and never kept or used in training."""
 import numpy as np
 import pytest
 
@@ -29,30 +29,47 @@ def without_projection(monkeypatch, function):
         return function()
 
 
+@pytest.fixture
+def projected(monkeypatch):
+    """Counts the projections made (``Projection.rows`` calls that projected)."""
+    calls = []
+    original = table_input.Projection.rows
+
+    def rows(self, table, kernel, ids):
+        result = original(self, table, kernel, ids)
+        calls.append(result is not None)
+        return result
+    monkeypatch.setattr(table_input.Projection, "rows", rows)
+    return calls
+
+
 @pytest.mark.parametrize("make", [
     lambda: nnkit.LSTM(5, return_sequences=True),
     lambda: nnkit.LSTM(5, return_sequences=True, go_backwards=True),
     lambda: nnkit.GRU(5, return_sequences=True),
     lambda: nnkit.Bidirectional(nnkit.LSTM(3, return_sequences=True))],
     ids=["lstm", "backwards", "gru", "bidirectional"])
-def test_predict_with_projected_rows_equals_the_gemm(monkeypatch, make):
+def test_predict_with_projected_rows_equals_the_gemm(monkeypatch, projected, make):
     nnkit.set_seed(1)
     model, x = model_of(make()), ids()
     plain = without_projection(monkeypatch, lambda: model.predict(x, batch_size=7))
+    projected.clear()
     first, again = model.predict(x, batch_size=7), model.predict(x, batch_size=7)
     np.testing.assert_allclose(first, plain, rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(again, first)
-    cells = [layer for layer in model.layers[1].__dict__.values()
-             if isinstance(layer, nnkit.layers.Layer)] or [model.layers[1]]
-    assert any(getattr(cell, "_table_projection", None) is not None
-               for layer in cells for cell in getattr(layer, "cells", []))
+    assert projected and all(projected)
+    layers = [model.layers[1], *getattr(model.layers[1], "children", dict)().values()]
+    for layer in layers:                                       # nothing kept on a layer
+        for owner in [layer, *getattr(layer, "cells", [])]:
+            assert not any(isinstance(value, (table_input.Projection, table_input.TableInput))
+                           for value in vars(owner).values())
 
 
-def test_changed_weights_discard_the_projected_rows(monkeypatch):
+def test_each_call_projects_from_the_weights_of_that_call(monkeypatch):
     nnkit.set_seed(2)
     model, x = model_of(nnkit.LSTM(5, return_sequences=True)), ids()
     y = np.random.default_rng(3).integers(0, 2, len(x))
-    model.predict(x)                                           # rows projected and kept
+    model.predict(x)
     model.fit(x, y, epochs=1, verbose=0)                       # training changes both weights
     after_fit = model.predict(x)
     np.testing.assert_allclose(after_fit, without_projection(monkeypatch, lambda: model.predict(x)),
@@ -66,9 +83,23 @@ def test_changed_weights_discard_the_projected_rows(monkeypatch):
     assert evaluated == pytest.approx(without_projection(monkeypatch, lambda: model.evaluate(x, y)))
 
 
-def test_training_and_calls_outside_predict_never_project():
+def test_training_and_calls_outside_predict_never_project(projected):
     nnkit.set_seed(4)
     model, x = model_of(nnkit.LSTM(5, return_sequences=True)), ids()
     model.fit(x, np.zeros(len(x), int), epochs=1, verbose=0)
-    model(x)                                                   # a plain call: no fixed weights
-    assert getattr(model.layers[1].cells[0], "_table_projection", None) is None
+    model(x)                                                   # a plain call: no plan
+    model.train_on_batch(x, np.zeros(len(x), int))
+    assert projected == []
+    model.predict(x)
+    assert projected
+
+
+def test_the_plan_finds_only_embedding_to_recurrent_edges():
+    inputs = nnkit.Input((None,), dtype="int32")
+    embedded = nnkit.Embedding(40, 6, mask_zero=True)(inputs)
+    direct = nnkit.LSTM(4)(embedded)
+    through_dense = nnkit.LSTM(4)(nnkit.Dense(6)(embedded))
+    model = nnkit.Model(inputs, nnkit.Concatenate()([direct, through_dense]))
+    plan = model.inference_plan()
+    assert [node.layer for node in plan.table_edges] == [direct.node.layer]
+    assert model.inference_plan().table_edges is not plan.table_edges   # one plan per call

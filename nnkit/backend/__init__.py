@@ -2,28 +2,31 @@
 
 The environment variable ``NNKIT_BACKEND`` picks the backend used until
 ``set_backend`` is called. Switching backends does not move existing weights;
-build (or load) models after choosing.
+build (or load) models after choosing. ``keep_freed_memory()`` opts the process
+into reusing freed host memory (``host_memory``).
 """
+import importlib
 import os
 
+from nnkit.backend.host_memory import keep_freed_memory  # noqa: F401 (public)
 from nnkit.errors import InvalidArgumentError
 
-_BACKENDS = ("numpy", "cupy")
+#: Backend name → ``"module:Class"``, imported when first chosen: a new backend is one
+#: module with a ``Backend`` subclass and one entry here.
+BACKENDS = {"numpy": "nnkit.backend.numpy_backend:NumpyBackend",
+            "cupy": "nnkit.backend.cupy_backend:CupyBackend"}
 _current = None
 
 
 def _make(name):
-    if name == "numpy":
-        from nnkit.backend.numpy_backend import NumpyBackend
-        return NumpyBackend()
-    if name == "cupy":
-        from nnkit.backend.cupy_backend import CupyBackend
-        return CupyBackend()
-    raise InvalidArgumentError(f"unknown backend {name!r}: expected one of {_BACKENDS}")
+    if name not in BACKENDS:
+        raise InvalidArgumentError(f"unknown backend {name!r}: expected one of {tuple(BACKENDS)}")
+    module, cls = BACKENDS[name].split(":")
+    return getattr(importlib.import_module(module), cls)()
 
 
 def set_backend(name):
-    """Use backend ``name`` ("numpy" or "cupy") from now on and return it.
+    """Use backend ``name`` (a key of ``BACKENDS``: "numpy" or "cupy") from now on and return it.
 
     Raises:
         InvalidArgumentError: unknown name.
@@ -35,7 +38,7 @@ def set_backend(name):
 
 
 def get_backend():
-    """The current backend (``.name``, ``.xp``, ``.asarray``, ``.to_numpy``)."""
+    """The current backend (``.name``, ``.xp``, ``.asarray``, ``.to_numpy``, ``.kernel``)."""
     global _current
     if _current is None:
         _current = _make(os.environ.get("NNKIT_BACKEND", "numpy"))

@@ -2,28 +2,45 @@
 
 
 class Backend:
-    """An array library behind one small interface.
+    """An array library behind one small interface, with a table of compiled kernels.
 
     Layers and optimizers never import numpy or cupy; they use ``self.xp``,
     which is ``get_backend().xp``. The NumPy backend is the reference; the CuPy
     backend overrides only what it must.
 
+    Kernels: ``kernel_table`` maps a kernel's name to its implementation, or to
+    None where this backend or build has none (``kernel(name)`` returns the
+    same; an unknown name is None too). The NumPy backend fills it from its
+    compiled library (``numpy_backend.KERNEL_NAMES``).
+    One convention for all of them: a kernel call returns its result (an
+    in-place kernel: the array it wrote), or None, having done nothing, when it
+    does not take the case (dtype, layout, size); the caller then runs the
+    plain ``xp`` path. A kernel object with several entry points (a time loop,
+    Adadelta) keeps to it in each entry that can refuse; a time loop is chosen
+    before its buffers are laid out and says which dtypes it runs with
+    ``supports(dtype)``.
+
     Attributes:
         name: ``"numpy"`` or ``"cupy"``.
         xp: the array module (``numpy`` or ``cupy``).
+        kernel_table: ``{kernel name: implementation or None}``.
     """
 
     name = None
-    #: compiled LSTM / GRU time loops (``compiled_lstm.CompiledLSTMLoop``,
-    #: ``compiled_gru.CompiledGRULoop``) or None: the recurrent layers then run
-    #: their steps with ``xp`` calls
-    lstm_loop = None
-    gru_loop = None
-    #: a fused Adadelta step (``compiled_adadelta.CompiledAdadelta``) or None
-    adadelta = None
 
-    def __init__(self, xp):
+    def __init__(self, xp, kernel_table=None):
         self.xp = xp
+        self.kernel_table = dict(kernel_table or {})
+
+    def kernel(self, name):
+        """Kernel ``name``'s implementation, or None where this backend has none."""
+        return self.kernel_table.get(name)
+
+    def run_kernel(self, name, *args):
+        """Kernel ``name`` on ``args``: its result, or None where there is no such kernel or
+        it does not take them (nothing done: run the ``xp`` path)."""
+        kernel = self.kernel_table.get(name)
+        return None if kernel is None else kernel(*args)
 
     def asarray(self, array, dtype=None):
         """Move ``array`` onto this backend's device (no copy when already there)."""
@@ -32,10 +49,11 @@ class Backend:
     def matmul(self, a, b, out=None):
         """``a · b`` for 2-D arrays, into ``out`` when given; returns it.
 
-        Shapes: a ``(M, K)``, b ``(K, N)``, out ``(M, N)``. The NumPy backend
-        uses its compiled kernel where built (``compiled_matmul``).
+        Shapes: a ``(M, K)``, b ``(K, N)``, out ``(M, N)``. Kernel ``"matmul"``
+        where there is one (the NumPy backend's ``compiled_matmul``).
         """
-        return self.xp.matmul(a, b, out=out)
+        product = self.run_kernel("matmul", a, b, out)
+        return self.xp.matmul(a, b, out=out) if product is None else product
 
     def to_numpy(self, array):
         """Return ``array`` as a host NumPy array."""
@@ -45,9 +63,9 @@ class Backend:
         """``target[index[i]] += values[i]`` for every ``i``, repeated indices summed.
 
         Shapes: target ``(V, E)``, index ``(M,)`` integers, values ``(M, E)``.
-        Sorts the indices and sums each run of one index with ``segment_sums``;
-        several times faster than ``add.at``. The CuPy backend uses an atomic
-        scatter-add.
+        Kernel ``"scatter_add_rows"`` where there is one; else sorts the indices
+        and sums each run of one index with ``segment_sums``, several times
+        faster than ``add.at``. The CuPy backend uses an atomic scatter-add.
 
         Returns:
             the sorted distinct rows of ``target`` that changed ``(R,)``, or None
@@ -55,6 +73,9 @@ class Backend:
             (CuPy). Layers pass them on as row hints (``Layer.grad_rows``), so
             that zeroing and the optimizer step touch those rows only.
         """
+        changed = self.run_kernel("scatter_add_rows", target, index, values)
+        if changed is not None:
+            return changed
         xp = self.xp
         if index.size == 0:
             return index
@@ -68,27 +89,31 @@ class Backend:
 
     def take_rows(self, source, rows):
         """``source[rows]`` ``(R, ...)`` for ``rows (R,)`` within ``source``'s first axis."""
-        return source.take(rows, axis=0)
+        taken = self.run_kernel("take_rows", source, rows)
+        return source.take(rows, axis=0) if taken is None else taken
 
     def add_to_rows(self, target, rows, delta):
         """``target[rows] += delta`` for distinct ``rows (R,)``, ``delta (R, ...)``.
 
-        Reads the rows with ``take`` (~1.5-3x faster than ``target[rows]`` for
-        short rows) and writes them back once.
+        Without kernel ``"add_to_rows"``: reads the rows with ``take`` (~1.5-3x
+        faster than ``target[rows]`` for short rows) and writes them back once.
         """
-        current = target.take(rows, axis=0)
-        current += delta
-        target[rows] = current
+        if self.run_kernel("add_to_rows", target, rows, delta) is None:
+            current = target.take(rows, axis=0)
+            current += delta
+            target[rows] = current
 
     def zero_rows(self, target, rows):
         """``target[rows] = 0`` for ``rows (R,)``."""
-        target[rows] = 0
+        if self.run_kernel("zero_rows", target, rows) is None:
+            target[rows] = 0
 
     def add_run_sums(self, target, rows, values, starts, lengths):
         """``target[rows[j]] += values[starts[j]:starts[j] + lengths[j]].sum(axis=0)`` for
         distinct ``rows (R,)``: the sum of each run of consecutive rows of ``values (M, ...)``."""
         xp = self.xp
-        if rows.size == 0:
+        if rows.size == 0 or self.run_kernel("add_run_sums", target, rows, values, starts,
+                                             lengths) is not None:
             return
         run = xp.repeat(xp.arange(rows.size), lengths)
         positions = starts[run] + (xp.arange(run.size) - (xp.cumsum(lengths) - lengths)[run])

@@ -22,7 +22,8 @@ _NULL = ctypes.c_void_p(None)
 
 
 class CompiledAdadelta:
-    """The library's ``adadelta_f32`` / ``_f64`` and ``adadelta_settle_f32`` / ``_f64``."""
+    """Kernel ``adadelta``: the library's ``adadelta_f32`` / ``_f64`` and
+    ``adadelta_settle_f32`` / ``_f64``."""
 
     def __init__(self, library):
         size, pointer, real = ctypes.c_int64, ctypes.c_void_p, ctypes.c_double
@@ -37,22 +38,22 @@ class CompiledAdadelta:
             function.restype = None
             self._settle[numpy.dtype(dtype)] = function
 
-    def takes(self, param, grad, grad_sq, update_sq):
-        """Whether the kernel takes these operands (else the optimizer's NumPy rule runs)."""
-        return param.dtype in self._step and param.ndim > 0 and param.size > 0 and \
-            param.flags.writeable and all(
-                isinstance(a, numpy.ndarray) and a.dtype == param.dtype and
-                a.shape == param.shape and a.flags.c_contiguous
-                for a in (param, grad, grad_sq, update_sq))
-
-    @staticmethod
-    def no_decays_owed(param):
-        """A fresh ``owed (V,)`` count for ``param``: nothing owed yet."""
-        return numpy.zeros(param.shape[0], numpy.int64)
-
     def step(self, param, grad, grad_sq, update_sq, rows, owed, rho, epsilon, learning_rate):
-        """One step in place on operands ``takes`` accepted; ``rows``: the only rows of
-        ``grad`` that may be non-zero, or None; ``owed (V,)``: decays owed per row."""
+        """One step in place; ``rows``: the only rows of ``grad`` that may be non-zero, or
+        None; ``owed (V,)``: the decays each row is owed, None for a fresh count.
+
+        Returns:
+            ``owed`` (to pass to the next step and to ``settle``), or None, having done
+            nothing, for operands it does not take (dtype, layout, an empty ``param``).
+        """
+        if not (param.dtype in self._step and param.ndim > 0 and param.size > 0
+                and param.flags.writeable and all(
+                    isinstance(a, numpy.ndarray) and a.dtype == param.dtype
+                    and a.shape == param.shape and a.flags.c_contiguous
+                    for a in (param, grad, grad_sq, update_sq))):
+            return None
+        if owed is None:
+            owed = numpy.zeros(param.shape[0], numpy.int64)
         if rows is not None:
             rows = row_index(param, rows)
         status = self._step[param.dtype](
@@ -62,6 +63,7 @@ class CompiledAdadelta:
             rho, 1.0 - rho, epsilon, learning_rate)
         if status != 0:
             raise IndexError("Adadelta: a gradient row index is outside the parameter")
+        return owed
 
     def settle(self, owed, grad_sq, update_sq, rho):
         """Do every row's owed decays (``owed`` becomes zero)."""

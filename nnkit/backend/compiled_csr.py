@@ -1,8 +1,10 @@
 """CSR batches and Dense's products with them through the compiled kernels.
 
-``CSRMatrix`` uses these for host matrices (``kernels/cpu_kernels.c``,
-``kernels/csr_typed.h``); CuPy matrices, installs without the compiled library
-and dtypes other than float32/float64 take its NumPy way. What they save is
+The NumPy backend's kernels ``csr_take_rows``, ``csr_matmul`` and
+``csr_add_transposed_product`` (``kernels/cpu_kernels.c``, ``kernels/csr_typed.h``),
+which ``CSRMatrix`` runs through ``Backend.run_kernel``; CuPy matrices, indices
+other than contiguous int64, dtypes other than float32/float64 and installs
+without the compiled library take its NumPy way. What they save is
 Python-level work: at the LXMLS MLP's batches of 5 bag-of-words rows, the
 NumPy way spends ~30 µs a training step in ~30 small array calls (gather the
 rows, find their distinct columns, densify over them, two GEMMs); here the
@@ -15,29 +17,20 @@ import ctypes
 
 import numpy
 
-from nnkit.backend.kernels import address, load_library
+from nnkit.backend.kernels import address
 from nnkit.errors import InvalidArgumentError
 
 _REALS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 _INDEX = numpy.dtype(numpy.int64)
-_kernels = None
-
-
-def compiled_csr(matrix):
-    """The ``CompiledCSR`` for a host ``matrix`` with contiguous int64 indices, else None."""
-    global _kernels
-    arrays = (matrix.data, matrix.indices, matrix.indptr)
-    if not (isinstance(matrix.data, numpy.ndarray) and matrix.indices.dtype == _INDEX
-            and matrix.indptr.dtype == _INDEX and all(a.flags.c_contiguous for a in arrays)):
-        return None
-    if _kernels is None:
-        library = load_library()
-        _kernels = False if library is None else CompiledCSR(library)
-    return _kernels or None
 
 
 class CompiledCSR:
-    """The library's CSR entry points, given ``CSRMatrix`` operands."""
+    """The library's CSR entry points, given ``CSRMatrix`` operands.
+
+    Each returns its result, or None, having done nothing, for operands it does
+    not take (``Backend``'s kernel convention): above all a matrix that is not a
+    host one with C-contiguous int64 indices.
+    """
 
     def __init__(self, library):
         size, pointer = ctypes.c_int64, ctypes.c_void_p
@@ -61,12 +54,14 @@ class CompiledCSR:
             self._products[dtype] = matmul, transposed
 
     def take_rows(self, matrix, index):
-        """``(data, indices, indptr)`` of rows ``index`` (1-D integers; negative from the end),
-        or None (nothing done) where an index is outside ``[-N, N)``.
+        """``(data, indices, indptr)`` of rows ``index`` (1-D integers; negative from the end);
+        None also where an index is outside ``[-N, N)`` (the NumPy way reports it).
 
         Raises:
             InvalidArgumentError: a picked row's ``indptr`` decreases.
         """
+        if not _host_matrix(matrix):
+            return None
         index = numpy.ascontiguousarray(index, dtype=_INDEX)
         k, n = index.size, matrix.shape[0]
         indptr = numpy.empty(k + 1, _INDEX)
@@ -82,9 +77,9 @@ class CompiledCSR:
         return data, indices, indptr
 
     def matmul(self, matrix, dense):
-        """``X · dense`` ``(N, U)``, or None where ``dense`` is not a C-contiguous ``(D, U)``
+        """``X · dense`` ``(N, U)``; None where ``dense`` is not a C-contiguous ``(D, U)``
         array of ``X``'s float dtype."""
-        if not self._operand_fits(matrix, dense, matrix.shape[1]):
+        if not (_host_matrix(matrix) and self._operand_fits(matrix, dense, matrix.shape[1])):
             return None
         n, units = matrix.shape[0], dense.shape[1]
         out = numpy.empty((n, units), dense.dtype)
@@ -95,9 +90,9 @@ class CompiledCSR:
         return out
 
     def add_transposed_product(self, matrix, target, dz):
-        """``target += Xᵀ · dz``; returns the sorted distinct columns with entries ``(R,)``,
-        or None (nothing done) where the operands do not fit (see ``matmul``)."""
-        if not (self._operand_fits(matrix, target, matrix.shape[1])
+        """``target += Xᵀ · dz``; returns the sorted distinct columns with entries ``(R,)``
+        (operands as in ``matmul``)."""
+        if not (_host_matrix(matrix) and self._operand_fits(matrix, target, matrix.shape[1])
                 and self._operand_fits(matrix, dz, matrix.shape[0])
                 and target.shape[1] == dz.shape[1] and target.flags.writeable):
             return None
@@ -114,6 +109,13 @@ class CompiledCSR:
         return (isinstance(array, numpy.ndarray) and array.ndim == 2 and array.shape[0] == rows
                 and array.dtype == matrix.data.dtype and array.dtype in _REALS
                 and array.flags.c_contiguous)
+
+
+def _host_matrix(matrix):
+    """Whether ``matrix`` is on the host with C-contiguous int64 ``indices`` and ``indptr``."""
+    arrays = (matrix.data, matrix.indices, matrix.indptr)
+    return (isinstance(matrix.data, numpy.ndarray) and matrix.indices.dtype == _INDEX
+            and matrix.indptr.dtype == _INDEX and all(a.flags.c_contiguous for a in arrays))
 
 
 def _check(status):

@@ -2,7 +2,8 @@
 
 It computes what ``GRUCell.step_forward`` / ``step_backward`` (``reset_after=True``,
 tanh candidate, sigmoid gates) and ``TimeLoop``'s per-step GEMMs compute, in the same
-packed buffers and the cell's four-block loop layout (update, reset, x·W_h, h·U_h), so
+packed buffers and the cell's four-block loop layout (update, reset, x·W_h, h·U_h;
+arranged by the layer: ``nnkit/layers/recurrent/gate_layout.py``), so
 the weight gradients after the loop are the same GEMMs either way; elsewhere
 (``reset_after=False``, other activations, CuPy, no compiler) the NumPy steps run. It
 is faster for the LSTM loop's reasons: the recurrent kernel packed once per call, one

@@ -14,7 +14,9 @@ are split between OpenMP threads (``OMP_NUM_THREADS``) without any wait
 inside the loop, since a sequence's steps depend only on its own past.
 
 Shapes: P packed steps, N rows (sorted longest first), H state size; gate
-column blocks in the loop's order (i, f, o, g).
+column blocks in the loop's order (i, f, o, g), the ½ of the sigmoid gates
+folded into the weights: the layer passes them so arranged
+(``nnkit/layers/recurrent/gate_layout.py``).
 """
 from nnkit.backend.compiled_loop import CompiledLoop
 

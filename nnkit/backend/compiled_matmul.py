@@ -16,11 +16,12 @@ _NAMES = {numpy.dtype(numpy.float32): "matmul_f32", numpy.dtype(numpy.float64): 
 
 
 class CompiledMatmul:
-    """``matmul(a, b, out=None)``: ``a · b`` for 2-D arrays, into ``out`` when given.
+    """Kernel ``matmul(a, b, out=None)``: ``a · b`` for 2-D arrays, into ``out`` when given.
 
     Shapes: a ``(M, K)``, b ``(K, N)``, out ``(M, N)`` C-contiguous. ``a`` and
-    ``b`` may be any strided views (a transpose needs no copy). Other dtypes or
-    layouts fall back to ``numpy.matmul``.
+    ``b`` may be any strided views (a transpose needs no copy). Returns the
+    product, or None for other dtypes or layouts (``Backend.matmul`` then calls
+    ``numpy.matmul``).
     """
 
     def __init__(self, library):
@@ -39,7 +40,7 @@ class CompiledMatmul:
         if (function is None or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
                 or a.shape[1] != b.shape[0] or a_strides is None or b_strides is None
                 or (out is not None and not (out.dtype == a.dtype and out.flags.c_contiguous))):
-            return numpy.matmul(a, b, out=out)
+            return None
         m, k = a.shape
         n = b.shape[1]
         if out is None:

@@ -21,9 +21,10 @@ _INDEX = numpy.dtype(numpy.int64)
 
 
 class CompiledRows:
-    """The library's row entry points.
+    """The library's row entry points, the kernels ``take_rows`` ... ``scatter_add_rows``.
 
-    Each returns False, having done nothing, for operands it does not take.
+    Each returns its result (the in-place ones: ``target``), or None, having done
+    nothing, for operands it does not take (``Backend``'s kernel convention).
     """
 
     def __init__(self, library):
@@ -53,13 +54,13 @@ class CompiledRows:
         """``target[rows] = 0``."""
         rows = row_index(target, rows)
         if rows is None:
-            return False
+            return None
         row_bytes = target.itemsize * (target.size // target.shape[0])
         _check(self._zero(rows.size, address(rows), target.shape[0], row_bytes, address(target)))
-        return True
+        return target
 
     def take_rows(self, source, rows):
-        """``source.take(rows, axis=0)`` on both threads; None for operands it does not take."""
+        """``source.take(rows, axis=0)`` on both threads."""
         rows = row_index(source, rows)
         if rows is None:
             return None
@@ -76,30 +77,28 @@ class CompiledRows:
         if (rows is None or function is None or not isinstance(delta, numpy.ndarray)
                 or delta.dtype != target.dtype or not delta.flags.c_contiguous
                 or delta.shape != rows.shape + target.shape[1:]):
-            return False
+            return None
         width = target.size // target.shape[0]
         _check(function(rows.size, address(rows), target.shape[0], width, address(delta),
                         address(target)))
-        return True
+        return target
 
     def add_run_sums(self, target, rows, values, starts, lengths):
-        """``target[rows[j]] += values[starts[j]:starts[j] + lengths[j]].sum(0)``; False
-        (nothing done) for operands it does not take."""
+        """``target[rows[j]] += values[starts[j]:starts[j] + lengths[j]].sum(0)``."""
         rows = row_index(target, rows)
         function = self._runs.get(target.dtype)
         if (rows is None or function is None or not isinstance(values, numpy.ndarray)
                 or values.dtype != target.dtype or not values.flags.c_contiguous
                 or values.shape[1:] != target.shape[1:]):
-            return False
+            return None
         starts, lengths = (numpy.ascontiguousarray(a, _INDEX) for a in (starts, lengths))
         _check(function(rows.size, address(rows), address(starts), address(lengths),
                         target.shape[0], target.size // target.shape[0], values.shape[0],
                         address(values), address(target)))
-        return True
+        return target
 
     def scatter_add_rows(self, target, index, values):
-        """``target[index[i]] += values[i]`` (repeats summed); the sorted distinct rows changed,
-        or None (nothing done) for operands it does not take."""
+        """``target[index[i]] += values[i]`` (repeats summed); the sorted distinct rows changed."""
         index = row_index(target, index)
         function = self._scatter.get(target.dtype)
         if (index is None or function is None or not isinstance(values, numpy.ndarray)

@@ -4,9 +4,10 @@ Bag-of-words inputs are ~1 % non-zero. ``CSRMatrix`` keeps SciPy's CSR layout
 in plain arrays (NumPy on the host, CuPy on the GPU) and gives exactly what
 training needs, with no SciPy on the hot path: a batch of rows, ``X · W``, and
 ``Xᵀ · dZ`` added into the rows of a gradient that the batch touches (the
-other rows of ``W``'s gradient stay zero). On the host, where the compiled
-kernels were built, each is one call that reads the entries once
-(``compiled_csr``). Otherwise both products densify the batch over its
+other rows of ``W``'s gradient stay zero). Each first offers the backend's
+kernel (``csr_take_rows``, ``csr_matmul``, ``csr_add_transposed_product``: on
+the NumPy backend where the compiled kernels were built, one call that reads
+the entries once, ``compiled_csr``). Otherwise both products densify the batch over its
 distinct columns (``compact``) and run one small GEMM: at batch 5 of the
 LXMLS data, 5 × ~620 columns instead of 5 × 13,989.
 
@@ -18,7 +19,6 @@ converts SciPy's int32 ones).
 import numpy
 
 from nnkit.backend import get_backend
-from nnkit.backend.compiled_csr import compiled_csr
 from nnkit.errors import InvalidArgumentError
 
 #: Largest dense ``(rows, distinct columns)`` block the products build (4 M numbers).
@@ -100,8 +100,7 @@ class CSRMatrix:
         if index.ndim != 1 or index.dtype.kind not in "iu":
             raise InvalidArgumentError(f"CSR rows: expected a slice or a 1-D integer index, "
                                        f"received {index.dtype} {tuple(index.shape)}")
-        kernels = compiled_csr(self)
-        picked = None if kernels is None else kernels.take_rows(self, index)
+        picked = get_backend().run_kernel("csr_take_rows", self, index)
         if picked is not None:
             return CSRMatrix(*picked, (index.size, self.shape[1]))
         if index.size and not -n <= int(index.min()) <= int(index.max()) < n:
@@ -120,8 +119,7 @@ class CSRMatrix:
 
     def __matmul__(self, dense):
         """``X · dense``: ``(N, D) · (D, U) → (N, U)`` (NumPy way: a small GEMM per row block)."""
-        kernels = compiled_csr(self)
-        product = None if kernels is None else kernels.matmul(self, dense)
+        product = get_backend().run_kernel("csr_matmul", self, dense)
         if product is not None:
             return product
         xp = self.xp
@@ -136,8 +134,7 @@ class CSRMatrix:
 
         Returns the sorted distinct rows of ``target`` that changed ``(R,)``.
         """
-        kernels = compiled_csr(self)
-        changed = None if kernels is None else kernels.add_transposed_product(self, target, dz)
+        changed = get_backend().run_kernel("csr_add_transposed_product", self, target, dz)
         if changed is not None:
             return changed
         xp, start, changed = self.xp, 0, []

@@ -1,6 +1,7 @@
 """Keras-style callbacks for ``fit``."""
 from nnkit.callbacks.backup_and_restore import BackupAndRestore
-from nnkit.callbacks.base import Callback, CallbackList
+from nnkit.callbacks.base import Callback
+from nnkit.callbacks.callback_list import CallbackList
 from nnkit.callbacks.csv_logger import CSVLogger
 from nnkit.callbacks.early_stopping import EarlyStopping
 from nnkit.callbacks.history import History

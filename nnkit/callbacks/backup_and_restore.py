@@ -1,4 +1,6 @@
 """BackupAndRestore: write everything an exact resume needs, every few batches."""
+import os
+
 from nnkit.callbacks.base import Callback
 from nnkit.errors import InvalidArgumentError
 
@@ -56,13 +58,8 @@ class BackupAndRestore(Callback):
 
     def save(self):
         """Write the checkpoint now (after the last finished batch)."""
-        from nnkit.saving.hdf5 import save_model
-        from nnkit.saving.training_state import write_training_state
-        state, order, lengths = self.model._progress.state()
-        save_model(self.model, self.filepath,
-                   extra=lambda file: write_training_state(file, state, order, lengths))
+        self.model._progress.save(self.filepath)
 
     def on_train_end(self, logs=None):
-        import os
         if self.delete_on_end and not self.model.stop_training and os.path.exists(self.filepath):
             os.unlink(self.filepath)

@@ -36,6 +36,3 @@ class Monitor:
             self.best = score
             return True
         return False
-
-    def best_value(self):
-        return self.sign * self.best

@@ -1,4 +1,5 @@
 """NaNGuard: catch a non-finite loss or gradient, say where it came from, roll back."""
+import copy
 import math
 
 from nnkit.backend import get_backend
@@ -9,7 +10,7 @@ from nnkit.errors import InvalidArgumentError
 class NaNGuard(Callback):
     """Reject any step whose loss or gradients are not finite, and recover or stop.
 
-    After each backward pass (``model.gradient_hook``) the guard checks the loss
+    After each backward pass (``on_gradients``) the guard checks the loss
     and the gradients. A good step is remembered (weights and optimizer state
     before its update, on the backend, no host copy). On a bad step it:
 
@@ -53,11 +54,9 @@ class NaNGuard(Callback):
     # ---- wiring -------------------------------------------------------------
     def on_train_begin(self, logs=None):
         self._good = None
-        self.model.gradient_hook = self._check
 
-    def on_train_end(self, logs=None):
-        if self.model.gradient_hook == self._check:
-            self.model.gradient_hook = None
+    def on_gradients(self, batch, loss):
+        return self._check(self.model, batch, loss)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -82,7 +81,7 @@ class NaNGuard(Callback):
         if not math.isfinite(loss):
             where = dict(kind="loss", **self._locate_forward(model, batch[0]))
         else:
-            where = dict(kind="gradient", **self._locate_gradient(model, grads))
+            where = dict(kind="gradient", **self._locate_gradient(grads))
         event = {"epoch": self._epoch, "batch": self._batch, **where}
         self._restore(model)
         self._act(model, event)
@@ -96,7 +95,7 @@ class NaNGuard(Callback):
         return False
 
     @staticmethod
-    def _locate_gradient(model, grads):
+    def _locate_gradient(grads):
         xp = get_backend().xp
         for name, grad in grads.items():
             if not bool(xp.isfinite(grad).all()):
@@ -126,17 +125,12 @@ class NaNGuard(Callback):
 
     @staticmethod
     def _sequence_output(layer, x, mask):
-        """The layer's output, per time step for a recurrent layer that returns only the last."""
+        """The layer's output, per time step for a recurrent layer that returns only the last
+        (run as a shallow copy with ``return_sequences`` on: same weights, the user's layer
+        untouched; an inference forward keeps nothing on the layer)."""
         if getattr(layer, "return_sequences", True) is False:
+            layer = copy.copy(layer)
             layer.return_sequences = True
-            try:
-                output = layer.forward(x, training=False, mask=mask)
-            except Exception:  # the layer cannot do it: fall back to its normal output
-                output = None
-            finally:
-                layer.return_sequences = False
-            if output is not None:
-                return output[0] if isinstance(output, (list, tuple)) else output
         output = layer.forward(x, training=False, mask=mask)
         return output[0] if isinstance(output, (list, tuple)) else output
 

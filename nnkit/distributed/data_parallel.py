@@ -36,6 +36,8 @@ import numpy
 
 from nnkit import random
 from nnkit.backend import get_backend
+from nnkit.models.split_source import SplitSource
+from nnkit.models.strategy import LocalStrategy
 
 
 class _SingleProcess:
@@ -63,7 +65,7 @@ def _communicator(comm):
     return MPI.COMM_WORLD
 
 
-class DataParallel:
+class DataParallel(LocalStrategy):
     """Data-parallel training across the processes of an MPI job.
 
     Args:
@@ -91,16 +93,6 @@ class DataParallel:
     def local_rows(self, index):
         """This rank's contiguous part of a global batch's row indices (maybe empty)."""
         return numpy.array_split(numpy.asarray(index), self.size)[self.rank]
-
-    def shard_range(self, num_examples):
-        """``(start, stop)``: this rank's contiguous share of ``num_examples`` rows."""
-        bounds = numpy.linspace(0, num_examples, self.size + 1).astype(int)
-        return int(bounds[self.rank]), int(bounds[self.rank + 1])
-
-    def shard(self, x):
-        """This rank's share of ``x`` (rows ``shard_range(len(x))``), e.g. for prediction."""
-        start, stop = self.shard_range(x.shape[0])
-        return x[start:stop]
 
     # ---- generator streams -------------------------------------------------------------
     def shared_stream(self, draw):
@@ -136,6 +128,28 @@ class DataParallel:
         self.bytes_sent += values.nbytes
         return total
 
+    # ---- the fit loop's hooks (``nnkit.models.strategy``) ------------------------------
+    def prepare_fit(self, model, source, validation):
+        """Every rank starts from rank 0's state; batches are split over the ranks."""
+        self.broadcast_start(model)
+        return (SplitSource(source, self),
+                None if validation is None else SplitSource(validation, self))
+
+    def compute_gradients(self, model, xs, ys, sws):
+        """This rank's part of the global batch, its loss gradient scaled by its share of the
+        normaliser; the gradients then summed over the ranks."""
+        if xs[0].shape[0] == 0:                 # a global batch smaller than the ranks
+            self.loss_scales(None, len(model.losses))
+            self.reduce_gradients(model)
+            return 0.0, None
+        value, batch = model._forward_loss(xs, ys, sws, True)
+        model.backward_loss(self.loss_scales(batch, len(model.losses)), penalty=self.is_chief)
+        self.reduce_gradients(model)
+        return value, batch
+
+    def track(self, tracker, batch):
+        self.update_tracker(tracker, batch)
+
     def broadcast_start(self, model):
         """Rank 0's weights, optimizer state and generator state, on every rank."""
         backend = get_backend()
@@ -154,7 +168,7 @@ class DataParallel:
 
     def loss_scales(self, batch, outputs):
         """Per output, ``local normaliser / global normaliser`` (0 for an empty local part)."""
-        local = numpy.array([entry[4] for entry in batch] if batch else [0.0] * outputs)
+        local = numpy.array([entry[4] for entry in batch.outputs] if batch else [0.0] * outputs)
         total = self.allreduce(local)
         return [float(mine / whole) if whole else 0.0 for mine, whole in zip(local, total)]
 
@@ -197,19 +211,19 @@ class DataParallel:
         _set_grad_rows(model, name, device_rows)
         return True
 
-    def update_tracker(self, tracker, batch, penalty):
+    def update_tracker(self, tracker, batch):
         """Add one global batch to ``tracker``: this rank's part (``batch``, None when empty)
         and the others', in one all-reduce of the sums' increments; every rank's tracker then
         holds the global running loss and metrics (and a checkpoint of rank 0's is whole)."""
         before = _tracker_sums(tracker)
         if batch is not None:
-            tracker.update(batch, penalty)
+            tracker.update(batch)
         _set_tracker_sums(tracker, before + self.allreduce(_tracker_sums(tracker) - before))
 
     def abort_on_error(self, error):
         """Print this rank's error and end every rank of the job (no rank hangs)."""
         if self.size == 1:
-            raise error
+            return
         sys.stderr.write(f"nnkit.distributed: rank {self.rank} of {self.size} failed:\n"
                          + "".join(traceback.format_exception(error)))
         sys.stderr.flush()

@@ -1,6 +1,5 @@
-"""Graph models (Keras's functional API): ``Input``, symbolic layer calls and ``Model``."""
-from nnkit.graph.functional import Model
-from nnkit.graph.input_layer import Input, InputLayer
-from nnkit.graph.symbolic import SymbolicTensor
+"""The graph runner: the one forward and backward order of every model (Sequential and
+graphs), and the inference plan of one ``predict``/``evaluate`` call."""
+from nnkit.graph.runner import GraphRunner, RunNode
 
-__all__ = ["Input", "InputLayer", "Model", "SymbolicTensor"]
+__all__ = ["GraphRunner", "RunNode"]

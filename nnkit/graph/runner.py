@@ -14,6 +14,7 @@ they are). A shared layer adds into its ``grads`` once per node.
 """
 from nnkit import profiling
 from nnkit.backend import get_backend
+from nnkit.graph.inference_plan import InferencePlan
 
 
 class RunNode:
@@ -53,39 +54,50 @@ class GraphRunner:
                                         for i in node.inputs)
             computed.update(node.outputs)
 
-    def trace(self, inputs, masks, training=False):
+    def inference_plan(self):
+        """A fresh ``InferencePlan`` for one predict/evaluate call (weights fixed throughout)."""
+        return InferencePlan(self.nodes)
+
+    def trace(self, inputs, masks, training=False, plan=None, values=None, mask_of=None):
         """Run the nodes one by one, yielding ``(node, x, mask, outputs)`` after each.
 
         ``x`` and ``mask`` are what the node's layer received (lists for several
         inputs), ``outputs`` the list it produced; ``forward`` runs this to the end.
+        ``plan``: the call's ``InferencePlan`` (inference only). ``values`` and ``mask_of``:
+        dicts the caller passes to read every tensor and mask by id afterwards.
         """
-        values = dict(zip(self.input_ids, inputs))
-        mask_of = dict(zip(self.input_ids, masks))
+        values = {} if values is None else values
+        mask_of = {} if mask_of is None else mask_of
+        values.update(zip(self.input_ids, inputs))
+        mask_of.update(zip(self.input_ids, masks))
         for node in self.nodes:
             x = [values[i] for i in node.inputs]
             mask = [mask_of.get(i) for i in node.inputs]
             if not node.multiple_inputs:
                 x, mask = x[0], mask[0]
+            kwargs = node.kwargs if plan is None else {**node.kwargs,
+                                                       **plan.extra_arguments(node, values)}
             with profiling.section("forward", node.layer.name):
-                y, out_mask = node.layer.apply(x, training=training, mask=mask, **node.kwargs)
+                y, out_mask = node.layer.apply(x, training=training, mask=mask, **kwargs)
             ys = list(y) if node.multiple_outputs else [y]
             out_masks = (list(out_mask) if isinstance(out_mask, (list, tuple))
                          else [out_mask] + [None] * (len(ys) - 1))
             for tensor_id, value, value_mask in zip(node.outputs, ys, out_masks):
                 values[tensor_id], mask_of[tensor_id] = value, value_mask
             yield node, x, mask, ys
-        self.last_values = ([values[i] for i in self.output_ids],
-                            [mask_of.get(i) for i in self.output_ids])
 
-    def forward(self, inputs, masks, training):
-        """Run every node; returns ``(outputs, output masks, state)``; ``state`` feeds ``backward``."""
-        caches, shapes = [], {}
-        for node, _, _, ys in self.trace(inputs, masks, training):
+    def forward(self, inputs, masks, training, plan=None):
+        """Run every node; returns ``(outputs, output masks, state)``; ``state`` feeds ``backward``.
+
+        ``plan``: an ``InferencePlan`` of the running predict/evaluate call (inference only).
+        """
+        caches, shapes, values, mask_of = [], {}, {}, {}
+        for node, _, _, ys in self.trace(inputs, masks, training, plan, values, mask_of):
             for tensor_id, value in zip(node.outputs, ys):
                 shapes[tensor_id] = (value.shape, value.dtype)
             caches.append(node.layer.detach_cache() if training else None)
-        outputs, output_masks = self.last_values
-        self.last_values = None
+        outputs = [values[i] for i in self.output_ids]
+        output_masks = [mask_of.get(i) for i in self.output_ids]
         return outputs, output_masks, (caches, shapes) if training else None
 
     def backward(self, d_outputs, state):

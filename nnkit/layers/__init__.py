@@ -4,6 +4,7 @@ from nnkit.layers.base import Layer
 from nnkit.layers.dense import Dense
 from nnkit.layers.dropout import Dropout
 from nnkit.layers.embedding import Embedding
+from nnkit.layers.input_layer import Input, InputLayer
 from nnkit.layers.bidirectional import Bidirectional
 from nnkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 from nnkit.layers.time_distributed import TimeDistributed
@@ -20,7 +21,7 @@ from nnkit.layers.reshaping import (Cropping1D, Flatten, Permute, RepeatVector, 
 from nnkit.layers.spatial_dropout import SpatialDropout1D
 from nnkit.layers.top_k_softmax import TopKSoftmax
 
-__all__ = ["Layer", "Dense", "Activation", "Dropout", "Embedding",
+__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Embedding",
            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "TimeDistributed", "Bidirectional",
            "RNN", "SimpleRNN", "LSTM", "GRU", "StackedCells", "GatedInput", "Masking",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
@@ -29,10 +30,3 @@ __all__ = ["Layer", "Dense", "Activation", "Dropout", "Embedding",
            "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax",
            "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]
 
-
-def __getattr__(name):
-    """``nnkit.layers.Input`` / ``InputLayer`` (defined with the graph models, imported late)."""
-    if name in ("Input", "InputLayer"):
-        import nnkit.graph
-        return getattr(nnkit.graph, name)
-    raise AttributeError(f"module 'nnkit.layers' has no attribute {name!r}")

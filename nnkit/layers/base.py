@@ -14,8 +14,11 @@ step work on those rows only.
 
 Calling a layer (``layer(x, training=..., mask=...)``) validates ``x`` and the
 mask, builds the layer on first use and runs ``forward``.
+
+Adding a layer: the checklist is "Adding a layer" in CONTRIBUTING.md.
 """
 import contextlib
+import contextvars
 import itertools
 import re
 from collections import defaultdict
@@ -26,9 +29,11 @@ from nnkit import config, constraints, initializers, regularizers
 from nnkit.backend import get_backend
 from nnkit.backend.csr import CSRMatrix, is_sparse
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
+from nnkit.layers.symbolic import call_layer, is_symbolic
 
 _name_counters = defaultdict(itertools.count)
-_restoring = {"budget": None}
+#: the weight budget of the ``restoring_weights`` block running in this thread (None outside)
+_restoring_budget = contextvars.ContextVar("nnkit_restoring_budget", default=None)
 
 
 @contextlib.contextmanager
@@ -40,12 +45,11 @@ def restoring_weights(max_elements):
     ``max_elements`` numbers in total, so a hostile config cannot ask for a
     huge allocation.
     """
-    previous = _restoring["budget"]
-    _restoring["budget"] = int(max_elements)
+    token = _restoring_budget.set([int(max_elements)])
     try:
         yield
     finally:
-        _restoring["budget"] = previous
+        _restoring_budget.reset(token)
 
 
 def new_weight(owner, name, shape, initializer, dtype):
@@ -55,14 +59,14 @@ def new_weight(owner, name, shape, initializer, dtype):
         ShapeError: inside ``restoring_weights``, the weight exceeds the checkpoint's budget.
     """
     shape = tuple(int(size) for size in shape)
-    budget = _restoring["budget"]
+    budget = _restoring_budget.get()       # [elements left], shared by the block's layers
     if budget is None:
         return get_backend().asarray(initializers.get(initializer)(shape), dtype=dtype)
     size = int(numpy.prod(shape, dtype=object))
-    if size > budget:
+    if size > budget[0]:
         raise ShapeError(f"layer '{owner}': weight '{name}' of shape {shape} is "
                          f"larger than the weights stored in the checkpoint")
-    _restoring["budget"] = budget - size
+    budget[0] -= size
     return get_backend().xp.zeros(shape, dtype=dtype)
 
 
@@ -119,6 +123,8 @@ class Layer:
     #: weights that take ``<name>_regularizer`` / ``<name>_constraint`` arguments
     #: ("kernel", "bias", "recurrent" for recurrent_kernel, "embeddings")
     regularizable = ()
+    #: set True by ``build`` (a Sequential model derives it from its layers instead)
+    built = False
 
     def __init__(self, name=None, input_shape=None, trainable=True, **weight_options):
         base = _snake_case(type(self).__name__)
@@ -130,12 +136,11 @@ class Layer:
         self.trainable = trainable
         self.params = {}
         self.grads = {}
-        self.grad_rows = {}
+        self._grad_rows = {}
         self.non_trainable_keys = set()
-        self.built = False
         self.build_input_shape = None
         self.needs_input_grad = True
-        self.inbound_nodes = []       # one per call on symbolic tensors (nnkit.graph)
+        self.inbound_nodes = []       # one per call on symbolic tensors (nnkit.layers.symbolic)
         self._cache = None
         self.regularizers, self.constraints = self._weight_options(weight_options)
 
@@ -191,6 +196,10 @@ class Layer:
             return []
         return [key for key in self.params if key not in self.non_trainable_keys]
 
+    #: whether ``forward`` takes ``table_input`` (an inference plan's ``TableInput``: the
+    #: input is rows of an Embedding's table; ``nnkit.layers.table_input``)
+    takes_table_input = False
+
     def compute_output_shape(self, input_shape):
         """Shape of one output example for one input example of ``input_shape``."""
         return tuple(input_shape)
@@ -238,7 +247,6 @@ class Layer:
 
     # ---- running ---------------------------------------------------------
     def __call__(self, x, training=False, mask=None, **kwargs):
-        from nnkit.graph.symbolic import call_layer, is_symbolic
         if is_symbolic(x):
             if mask is not None or training:
                 kwargs = {**kwargs, "mask": mask, "training": training}
@@ -274,6 +282,11 @@ class Layer:
             else:
                 get_backend().zero_rows(grad, rows)
             self._forget_grad_rows(key)
+
+    @property
+    def grad_rows(self):
+        """``{key: rows}`` of the row-sparse gradients (see the class docstring)."""
+        return self._grad_rows
 
     def _forget_grad_rows(self, key):
         """``grads[key]`` is all zero: no rows touched yet (for ``row_sparse_grads``)."""

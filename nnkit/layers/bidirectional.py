@@ -72,9 +72,17 @@ class Bidirectional(Wrapper):
     def compute_mask(self, x, mask):
         return mask if self.return_sequences else None
 
-    def forward(self, x, training=False, mask=None):
-        fw = self.layer(x, training=training, mask=mask)
-        bw = self.backward_layer(x, training=training, mask=mask)
+    @property
+    def takes_table_input(self):
+        """Whether both directions take an inference plan's ``TableInput`` (see forward)."""
+        return self.layer.takes_table_input and self.backward_layer.takes_table_input
+
+    def forward(self, x, training=False, mask=None, table_input=None):
+        """``table_input``: given by a model's inference plan when ``x`` is an Embedding's output
+        (``nnkit.layers.table_input``); both directions use it."""
+        extra = {} if table_input is None else {"table_input": table_input}
+        fw = self.layer(x, training=training, mask=mask, **extra)
+        bw = self.backward_layer(x, training=training, mask=mask, **extra)
         fw_states, bw_states = [], []
         if self.return_state:
             (fw, *fw_states), (bw, *bw_states) = fw, bw

@@ -3,7 +3,7 @@ from nnkit.errors import InvalidArgumentError
 from nnkit.metrics.base import MeanMetric
 
 
-def _sparse_labels(xp, y_true, y_pred):
+def _sparse_labels(y_true, y_pred):
     """Integer labels ``y_pred.shape[:-1]`` (a trailing axis of size 1 dropped, as Keras)."""
     labels = y_true
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
@@ -20,8 +20,8 @@ def categorical_hits(y_true, y_pred):
     return (y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)).astype("float64")
 
 
-def sparse_categorical_hits(xp, y_true, y_pred):
-    return (y_pred.argmax(axis=-1) == _sparse_labels(xp, y_true, y_pred)).astype("float64")
+def sparse_categorical_hits(y_true, y_pred):
+    return (y_pred.argmax(axis=-1) == _sparse_labels(y_true, y_pred)).astype("float64")
 
 
 class BinaryAccuracy(MeanMetric):
@@ -55,7 +55,7 @@ class SparseCategoricalAccuracy(MeanMetric):
     name = "sparse_categorical_accuracy"
 
     def values(self, xp, y_true, y_pred):
-        return sparse_categorical_hits(xp, y_true, y_pred)
+        return sparse_categorical_hits(y_true, y_pred)
 
 
 class SparseTopKCategoricalAccuracy(MeanMetric):
@@ -71,11 +71,11 @@ class SparseTopKCategoricalAccuracy(MeanMetric):
         self.k = k
         super().__init__(name)
 
-    def labels(self, xp, y_true, y_pred):
-        return _sparse_labels(xp, y_true, y_pred)
+    def labels(self, y_true, y_pred):
+        return _sparse_labels(y_true, y_pred)
 
     def values(self, xp, y_true, y_pred):
-        labels = self.labels(xp, y_true, y_pred)
+        labels = self.labels(y_true, y_pred)
         target = xp.take_along_axis(y_pred, labels[..., None], axis=-1)
         return ((y_pred > target).sum(axis=-1) < self.k).astype("float64")
 
@@ -88,7 +88,7 @@ class TopKCategoricalAccuracy(SparseTopKCategoricalAccuracy):
 
     name = "top_k_categorical_accuracy"
 
-    def labels(self, xp, y_true, y_pred):
+    def labels(self, y_true, y_pred):
         return y_true.argmax(axis=-1)
 
 
@@ -108,7 +108,7 @@ class Accuracy(MeanMetric):
 
     def values(self, xp, y_true, y_pred):
         if self.sparse_labels:
-            return sparse_categorical_hits(xp, y_true, y_pred)
+            return sparse_categorical_hits(y_true, y_pred)
         if self.binary or y_pred.shape[-1] == 1:
             return binary_hits(y_true, y_pred)
         return categorical_hits(y_true, y_pred)

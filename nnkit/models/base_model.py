@@ -8,7 +8,7 @@ exposed as ``"<layer>/<key>"`` and its runner state kept as its cache.
 """
 import numpy
 
-from nnkit.errors import NotBuiltError, ShapeError
+from nnkit.errors import InvalidArgumentError, NotBuiltError, ShapeError
 from nnkit.layers.base import Layer
 from nnkit.models.training import Trainer
 
@@ -28,6 +28,7 @@ class BaseModel(Layer, Trainer):
         Trainer.__init__(self)
         self.layers = []
         self.needs_input_grad = False     # a model's inputs need no gradient unless nested
+        self._probed_shapes = (None, {})  # (runner, {input example shapes: output shapes})
 
     # ---- parameters ------------------------------------------------------
     def collect_weights(self):
@@ -68,11 +69,8 @@ class BaseModel(Layer, Trainer):
 
     @property
     def grad_rows(self):
+        """A model's gradient rows come from its layers (read-only)."""
         return self.named_gradient_rows()
-
-    @grad_rows.setter
-    def grad_rows(self, value):
-        """Layer.__init__ sets an empty dict; a model's rows come from its layers."""
 
     def zero_grads(self):
         for layer in self.layers:
@@ -112,7 +110,6 @@ class BaseModel(Layer, Trainer):
 
     def get_layer(self, name=None, index=None):
         """The layer called ``name`` (or at position ``index``), as Keras's ``get_layer``."""
-        from nnkit.errors import InvalidArgumentError
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
                 raise InvalidArgumentError(f"model '{self.name}': get_layer index {index} is out "
@@ -130,15 +127,21 @@ class BaseModel(Layer, Trainer):
                                 f"the first layer input_shape, call build(), or fit first")
 
     # ---- running ---------------------------------------------------------
-    def call_graph(self, inputs, masks, training):
+    def call_graph(self, inputs, masks, training, plan=None):
         """Run the model on lists of arrays and masks; returns ``(outputs, output masks)``.
 
-        In training, what backward needs is kept as this model's cache.
+        In training, what backward needs is kept as this model's cache; in inference nothing
+        is kept. ``plan``: the ``InferencePlan`` of a running predict/evaluate call.
         """
         runner = self.runner()
-        outputs, output_masks, state = runner.forward(inputs, masks, training)
-        self._cache = (runner, state) if training else None
+        outputs, output_masks, state = runner.forward(inputs, masks, training, plan)
+        if training:
+            self._cache = (runner, state)
         return outputs, output_masks
+
+    def inference_plan(self):
+        """A fresh ``InferencePlan`` for one predict/evaluate call of this model."""
+        return self.runner().inference_plan()
 
     def apply(self, x, training=False, mask=None, **kwargs):
         """As a layer: ``(output, output_mask)`` (lists for several inputs or outputs)."""
@@ -170,10 +173,21 @@ class BaseModel(Layer, Trainer):
             layer.clear_cache()
 
     def batch_output_shapes(self, xs):
-        """``(N, ...)`` of every output for inputs ``xs`` (validated, then a one-example probe)."""
+        """``(N, ...)`` of every output for inputs ``xs`` (validated).
+
+        The example shapes come from a one-example probe, run once per runner and distinct
+        input example shapes and dtypes (so once for arrays of one shape, not per batch).
+        """
         self.check_model_inputs(xs)
-        outputs, _ = self.call_graph([x[:1] for x in xs], [None] * len(xs), False)
-        return [(xs[0].shape[0],) + tuple(output.shape[1:]) for output in outputs]
+        runner = self.runner()
+        key = tuple((tuple(x.shape[1:]), x.dtype.str) for x in xs)
+        if self._probed_shapes[0] is not runner:
+            self._probed_shapes = (runner, {})
+        shapes = self._probed_shapes[1].get(key)
+        if shapes is None:
+            outputs, _ = self.call_graph([x[:1] for x in xs], [None] * len(xs), False)
+            shapes = self._probed_shapes[1][key] = [tuple(o.shape[1:]) for o in outputs]
+        return [(xs[0].shape[0],) + shape for shape in shapes]
 
     def summary(self, print_fn=print):
         """Print each layer's name, class, output shape, parameter count and inputs."""

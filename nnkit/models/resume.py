@@ -20,6 +20,10 @@ import numpy
 
 from nnkit import random
 from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.saving.hdf5 import write_model
+from nnkit.saving.reader import CheckpointReader
+from nnkit.saving.training_state import read_training_state, write_training_state
+from nnkit.models.strategy import LOCAL
 
 
 def callback_key(index, callback):
@@ -79,8 +83,9 @@ class FitProgress:
         tracker: the running loss/metrics of the current epoch.
     """
 
-    def __init__(self, model, callbacks, source, batch_size, shuffle, resume_from=None):
-        self.model = model
+    def __init__(self, model, callbacks, source, batch_size, shuffle, resume_from=None,
+                 strategy=LOCAL):
+        self.model, self.strategy = model, strategy
         self.callbacks = list(callbacks)
         self.source = source
         self.batch_size = batch_size
@@ -112,8 +117,7 @@ class FitProgress:
             self.epoch_batches = resume["batches"]
             self.model.optimizer.learning_rate = float(state["learning_rate"])
             random.set_state(resume["rng_state"])
-            if self.model._distribute is not None:   # every rank: the saved shared stream
-                self.model._distribute.restart_streams(resume["rng_state"])
+            self.strategy.restart_streams(resume["rng_state"])   # every rank: the shared stream
             set_tracker_state(tracker, state["tracker"])
             self.step = start = state["step"]
         else:
@@ -140,10 +144,15 @@ class FitProgress:
         order = numpy.concatenate(self.epoch_batches).astype("int64")
         return state, order, lengths
 
+    def save(self, path):
+        """Write a resumable checkpoint to ``path`` (atomic): the model file (weights,
+        optimizer, generator state) plus ``/training_state`` after batch ``self.step``."""
+        state, order, lengths = self.state()
+        write_model(self.model, path,
+                    extra=lambda file: write_training_state(file, state, order, lengths))
+
     # ---- restoring ----------------------------------------------------------
     def _load(self, path):
-        from nnkit.saving.reader import CheckpointReader
-        from nnkit.saving.training_state import read_training_state
         with CheckpointReader(path) as reader:
             resume = read_training_state(reader)
         state = resume["state"]

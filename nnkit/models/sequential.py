@@ -2,6 +2,7 @@
 from nnkit.errors import InvalidArgumentError, ShapeError
 from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers.base import Layer
+from nnkit.layers.input_layer import Input
 from nnkit.models.base_model import BaseModel
 from nnkit.registry import LAYERS, register_layer
 
@@ -85,7 +86,6 @@ class Sequential(BaseModel):
         """Call each layer on a symbolic ``Input`` once, so that ``layer.output`` exists and
         ``nnkit.Model(model.inputs, model.get_layer(name).output)`` extracts features."""
         if self._graph is None:
-            from nnkit.graph.input_layer import Input
             self._require_built("inputs")
             first = self.layers[0]
             tensor = source = Input(self.build_input_shape, name=f"{self.name}_input",
@@ -98,11 +98,8 @@ class Sequential(BaseModel):
     # ---- building --------------------------------------------------------
     @property
     def built(self):
+        """A Sequential model is built when all its layers are (read-only)."""
         return bool(self.layers) and all(layer.built for layer in self.layers)
-
-    @built.setter
-    def built(self, value):
-        """Layer.__init__ sets False; a Sequential is built when all its layers are."""
 
     def build(self, input_shape):
         """Create every layer's parameters for examples of shape ``input_shape``."""
@@ -123,11 +120,11 @@ class Sequential(BaseModel):
     def output_shapes(self, input_shape):
         return [self.compute_output_shape(input_shape)]
 
-    def call_graph(self, inputs, masks, training):
+    def call_graph(self, inputs, masks, training, plan=None):
         if self.build_input_shape is None:
             self.build_input_shape = tuple(inputs[0].shape[1:])
         was_built = self.built
-        result = super().call_graph(inputs, masks, training)
+        result = super().call_graph(inputs, masks, training, plan)
         if not was_built:
             self.collect_weights()
         return result

@@ -11,106 +11,22 @@ single-output keys (``loss``, ``accuracy``), one with several adds
 """
 import contextlib
 import copy
-import math
 import os
 
 import numpy
 
-from nnkit import config, losses, metrics as metrics_module, optimizers, profiling
+from nnkit import losses, metrics as metrics_module, optimizers, profiling, saving
 from nnkit.backend import get_backend
-from nnkit.callbacks.base import CallbackList
+from nnkit.callbacks.callback_list import CallbackList
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
-from nnkit.layers import table_input
 from nnkit.models import data, sources, structure
+from nnkit.models.fit_settings import FitSettings
 from nnkit.models.interrupt import stop_on_interrupt
+from nnkit.models.loss_weighting import loss_weighting
 from nnkit.models.resume import FitProgress
-
-
-def loss_weighting(entries_shape, mask, sample_weight):
-    """Weights and normaliser of the per-entry loss.
-
-    Per-example weights ``(N,)`` average over all entries (Keras); a mask or
-    per-step weights ``(N, T)`` average over the valid steps only (theano-lstm's
-    masked loss). Returns ``(weights or None, normaliser)``.
-    """
-    backend = get_backend()
-    rank = len(entries_shape)
-    weights = None if sample_weight is None else backend.asarray(sample_weight,
-                                                                 dtype=config.floatx())
-    per_step = (mask is not None and mask.ndim == rank) or (
-        weights is not None and rank > 1 and weights.ndim == rank)
-    if weights is not None and weights.ndim < rank:
-        weights = weights.reshape(weights.shape + (1,) * (rank - weights.ndim))
-    if per_step and mask is not None and mask.ndim == rank:
-        valid = mask.astype(config.floatx())
-        weights = valid if weights is None else valid * weights
-    if weights is None:
-        return None, float(math.prod(entries_shape))
-    weights = backend.xp.broadcast_to(weights, entries_shape)
-    if per_step:
-        return weights, max(float((weights > 0).sum()), 1.0)
-    return weights, float(math.prod(entries_shape))
-
-
-class _OutputTracker:
-    """Running loss and metrics of one output over the batches of one pass."""
-
-    def __init__(self, loss, metric_names):
-        self.metrics = [metrics_module.get(name, loss) for name in metric_names]
-        seen = {}
-        for metric in self.metrics:      # two metrics of one name: "auc", "auc_1" (as Keras)
-            count = seen.get(metric.name, 0)
-            seen[metric.name] = count + 1
-            if count:
-                metric.name = f"{metric.name}_{count}"
-        self.loss_sum = 0.0
-        self.count = 0.0
-
-    def update(self, loss_value, output, y, weights, normaliser):
-        xp = get_backend().xp
-        self.loss_sum += loss_value * normaliser
-        self.count += normaliser
-        for metric in self.metrics:
-            metric.accumulate(xp, y, output, weights)
-
-    def loss(self):
-        return self.loss_sum / self.count if self.count else float("nan")
-
-
-class _Tracker:
-    """Running loss and metrics of every output; ``result()`` has Keras's log keys.
-
-    The regularisers' penalty is part of ``loss`` (as Keras), averaged with the first
-    output's weights.
-    """
-
-    def __init__(self, model):
-        self.names, self.weights = model.output_names, model.loss_weights
-        self.outputs = [_OutputTracker(loss, names) for loss, names in
-                        zip(model.losses, model.output_metric_names)]
-        self.penalty_sum = 0.0
-
-    def update(self, batch, penalty=0.0):
-        for tracker, entry in zip(self.outputs, batch):
-            tracker.update(*entry)
-        self.penalty_sum += penalty * batch[0][-1]
-
-    def _penalty(self):
-        count = self.outputs[0].count
-        return self.penalty_sum / count if count else 0.0
-
-    def result(self):
-        if len(self.outputs) == 1:
-            tracker = self.outputs[0]
-            return {"loss": tracker.loss() + self._penalty(),
-                    **{m.name: m.result() for m in tracker.metrics}}
-        logs = {"loss": sum(w * t.loss() for w, t in zip(self.weights, self.outputs)) +
-                self._penalty()}
-        for name, tracker in zip(self.names, self.outputs):
-            logs[f"{name}_loss"] = tracker.loss()
-            logs.update({f"{name}_{m.name}": m.result() for m in tracker.metrics})
-        return logs
+from nnkit.models.strategy import LOCAL
+from nnkit.models.tracker import BatchLoss, Tracker
 
 
 class Trainer:
@@ -124,11 +40,7 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self.tokenizer = None
-        self._batch = None
-        self._penalty = 0.0
-        self.gradient_hook = None  # hook(model, (x, y, sample_weight), loss) -> False skips the step
         self._progress = None  # nnkit.models.resume.FitProgress of the running fit
-        self._distribute = None  # nnkit.distributed.DataParallel of the running fit
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
         """Choose the optimizer, the loss(es), their weights and the metrics.
@@ -180,7 +92,7 @@ class Trainer:
     @property
     def metrics_names(self):
         """The log keys ``evaluate`` returns: ``loss``, then per-output losses and metrics."""
-        return list(_Tracker(self).result())
+        return list(Tracker(self).result())
 
     def _require_compiled(self, what):
         if self.loss is None:
@@ -198,13 +110,14 @@ class Trainer:
 
         ``x``, ``y`` and ``sample_weight`` as ``fit`` takes them (one array, a list or a dict).
         """
-        return self._forward_loss(*self._as_lists(x, y, sample_weight), training)
+        return self._forward_loss(*self._as_lists(x, y, sample_weight), training)[0]
 
-    def _forward_loss(self, xs, ys, sws, training):
-        """``forward_loss`` on lists in model order."""
-        outputs, masks = self.call_graph(xs, [None] * len(xs), training)
+    def _forward_loss(self, xs, ys, sws, training, plan=None):
+        """``forward_loss`` on lists in model order: ``(total loss, BatchLoss)``; ``plan``: the
+        ``InferencePlan`` of a running evaluation."""
+        outputs, masks = self.call_graph(xs, [None] * len(xs), training, plan)
         backend = get_backend()
-        total, self._batch = 0.0, []
+        total, entries = 0.0, []
         for output, mask, y_i, sw_i, loss, weight in zip(outputs, masks, ys, sws, self.losses,
                                                          self.loss_weights):
             with profiling.section("loss", loss.name):
@@ -213,9 +126,9 @@ class Trainer:
                 weights, normaliser = loss_weighting(tuple(output.shape[:-1]), mask, sw_i)
                 value = loss.forward(output, y_i, weights, normaliser)
             total += weight * value
-            self._batch.append((value, output, y_i, weights, normaliser))
-        self._penalty = sum(layer.regularization_penalty() for layer in self.leaf_layers())
-        return total + self._penalty
+            entries.append((value, output, y_i, weights, normaliser))
+        penalty = sum(layer.regularization_penalty() for layer in self.leaf_layers())
+        return total + penalty, BatchLoss(entries, penalty)
 
     def backward_loss(self, scales=None, penalty=True):
         """Backpropagate the last ``forward_loss``; returns dL/dx (None for ids).
@@ -223,7 +136,6 @@ class Trainer:
         ``scales`` multiply each output's loss gradient (a data-parallel rank's share of the
         global batch); ``penalty=False`` leaves the regularisers' gradient out.
         """
-        self._batch = None
         scales = scales or [1.0] * len(self.losses)
         with profiling.section("loss", "backward"):
             d_outputs = [loss.backward() if weight * scale == 1.0 else
@@ -235,28 +147,15 @@ class Trainer:
                 layer.add_regularization_grads()
         return dx
 
-    def _train_step(self, xs, ys, sws, tracker):
+    def _train_step(self, xs, ys, sws, tracker, strategy=LOCAL, callbacks=None):
+        """One optimizer step; ``callbacks`` (a CallbackList) may reject it after backward."""
         with profiling.section("optimizer", "zero gradients"):
             self.zero_grads()
-        parallel = self._distribute
-        if parallel is None:
-            value = self._forward_loss(xs, ys, sws, True)
-            batch = self._batch
-            self.backward_loss()
-        elif xs[0].shape[0] == 0:                 # a global batch smaller than the ranks
-            value, batch = 0.0, None
-            parallel.loss_scales(None, len(self.losses))
-            parallel.reduce_gradients(self)
-        else:
-            value = self._forward_loss(xs, ys, sws, True)
-            batch = self._batch
-            self.backward_loss(parallel.loss_scales(batch, len(self.losses)),
-                               penalty=parallel.is_chief)
-            parallel.reduce_gradients(self)
-        if self.gradient_hook is not None and \
-                self.gradient_hook(self, (xs, ys, sws), value) is False:
+        value, batch = strategy.compute_gradients(self, xs, ys, sws)
+        if callbacks is not None and not callbacks.on_gradients((xs, ys, sws), value):
             return value  # e.g. NaNGuard: non-finite loss or gradients, step rejected
-        self._track(tracker, batch)
+        with profiling.section("metrics", "loss and metrics"):
+            strategy.track(tracker, batch)
         with profiling.section("optimizer", type(self.optimizer).__name__):
             self.optimizer.apply_gradients(self.named_parameters(), self.named_gradients(),
                                            self.named_gradient_rows())
@@ -304,7 +203,7 @@ class Trainer:
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One optimizer step on ``(x, y)``; returns ``{"loss": ..., metric: ...}``."""
         xs, ys, sws = self._prepare(x, y, sample_weight, "train_on_batch", class_weight)
-        tracker = _Tracker(self)
+        tracker = Tracker(self)
         self._train_step(xs, ys, sws, tracker)
         return tracker.result()
 
@@ -316,7 +215,8 @@ class Trainer:
     def predict_on_batch(self, x):
         """Outputs of one batch (no batching, no reordering), as host arrays like ``predict``."""
         xs = self._prepare_inputs(x)
-        return structure.pack(self._predict_batch(xs, slice(None)), self.output_structure)
+        return structure.pack(self._predict_batch(xs, slice(None), self.inference_plan()),
+                              self.output_structure)
 
     # ---- loops -----------------------------------------------------------
     def fit(self, x, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
@@ -354,81 +254,50 @@ class Trainer:
                 per layer forward and backward, optimizer, batching, callbacks, ...); a
                 path also writes the table there as CSV. ``history.profile`` keeps it.
         """
-        self._distribute = distribute if distribute is not None and distribute.size > 1 else None
-        chief = self._distribute is None or self._distribute.is_chief
+        strategy = distribute if distribute is not None and distribute.size > 1 else LOCAL
+        settings = FitSettings(x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                               validation_data, shuffle, sample_weight, initial_epoch,
+                               resume_from, class_weight, steps_per_epoch, validation_steps,
+                               workers)
         timing = contextlib.nullcontext() if not profile else profiling.profile(
             csv_path=profile if isinstance(profile, (str, os.PathLike)) else None,
-            print_fn=print if chief else None)
+            print_fn=print if strategy.is_chief else None)
         try:
             with timing:
-                history = self._fit(x, y, batch_size, epochs, verbose, callbacks,
-                                    validation_split, validation_data, shuffle, sample_weight,
-                                    initial_epoch, resume_from, class_weight, steps_per_epoch,
-                                    validation_steps, workers)
-            if profile:
-                history.profile = timing
-            return history
+                history = self._fit(settings, strategy)
         except BaseException as error:
-            if self._distribute is not None:
-                self._distribute.abort_on_error(error)
+            strategy.abort_on_error(error)
             raise
-        finally:
-            self._distribute = None
+        if profile:
+            history.profile = timing
+        return history
 
-    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
-             validation_data, shuffle, sample_weight, initial_epoch, resume_from,
-             class_weight, steps_per_epoch, validation_steps, workers):
-        parallel = self._distribute
-        batch_size = data.check_batch_size(batch_size)
-        if not 0.0 <= validation_split < 1.0:
-            raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
-                                       f"{validation_split!r}")
-        if sources.is_batch_source(x):
-            if y is not None or sample_weight is not None or class_weight is not None or \
-                    validation_split:
-                raise InvalidArgumentError("fit: with a Sequence or a generator, targets and "
-                                           "weights come with its batches (no y, "
-                                           "sample_weight, class_weight or validation_split)")
-            self._require_compiled("fit")
-            source = sources.make(self, x, steps_per_epoch, "fit", workers)
-        else:
-            with profiling.section("data conversion", "fit inputs"):
-                xs, ys, sws = self._prepare(x, y, sample_weight, "fit", class_weight)
-            if validation_split and validation_data is None:
-                cut = int(xs[0].shape[0] * (1.0 - validation_split))
-                validation_data = sources.ArraySource(
-                    [v[cut:] for v in xs], [v[cut:] for v in ys],
-                    [data.take(v, slice(cut, None)) for v in sws], batch_size)
-                xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
-                sws = [data.take(v, slice(None, cut)) for v in sws]
-            source = sources.ArraySource(xs, ys, sws, batch_size)
-        validation = self._evaluation_source(validation_data, batch_size, validation_steps,
-                                             "validation_data")
-        if parallel is not None:
-            from nnkit.distributed.split_source import SplitSource
-            source = SplitSource(source, parallel)
-            validation = None if validation is None else SplitSource(validation, parallel)
-            parallel.broadcast_start(self)
-            verbose = verbose if parallel.is_chief else 0
+    def _fit(self, settings, strategy):
+        """The fit loop over ``settings`` (a ``FitSettings``) with ``strategy``'s hooks."""
+        batch_size = data.check_batch_size(settings.batch_size)
+        source, validation = self._fit_sources(settings, batch_size)
+        source, validation = strategy.prepare_fit(self, source, validation)
+        verbose = settings.verbose if strategy.is_chief else 0
         self.history = History()
         # History goes after the user's callbacks (as in Keras), so it records what they
         # add to the epoch logs (e.g. LearningRateScheduler's "lr").
-        callback_list = CallbackList(list(callbacks or []) + [self.history], self, verbose,
-                                     epochs, len(source),
-                                     writes_files=parallel is None or parallel.is_chief)
+        callback_list = CallbackList(list(settings.callbacks or []) + [self.history], self,
+                                     verbose, settings.epochs, len(source),
+                                     writes_files=strategy.is_chief)
         self.stop_training = False
         callback_list.on_train_begin({})
-        self._progress = progress = FitProgress(self, callback_list.callbacks, source, batch_size,
-                                                shuffle, resume_from)
+        self._progress = progress = FitProgress(self, callback_list.callbacks, source,
+                                                batch_size, settings.shuffle,
+                                                settings.resume_from, strategy)
         with stop_on_interrupt(self):
-            for epoch in range(progress.first_epoch(initial_epoch), epochs):
+            for epoch in range(progress.first_epoch(settings.initial_epoch), settings.epochs):
                 callback_list.on_epoch_begin(epoch, {})
-                tracker = _Tracker(self)
+                tracker = Tracker(self)
                 for step, index in progress.batches(epoch, tracker):
                     callback_list.on_train_batch_begin(step, {})
                     with profiling.section("batching", "fit batches"):
                         batch = source.batch(index, step)
-                    self._train_step(*batch, tracker)
+                    self._train_step(*batch, tracker, strategy, callback_list)
                     callback_list.on_train_batch_end(step, tracker.result())
                     if self.stop_training:
                         break
@@ -436,12 +305,43 @@ class Trainer:
                 logs = tracker.result()
                 if validation is not None:
                     logs.update({f"val_{key}": value for key, value in
-                                 self._evaluate_source(validation).items()})
+                                 self._evaluate_source(validation, strategy).items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
         callback_list.on_train_end({})
         return self.history
+
+    def _fit_sources(self, settings, batch_size):
+        """The training and validation sources of one fit (validation None when not asked)."""
+        if not 0.0 <= settings.validation_split < 1.0:
+            raise InvalidArgumentError(f"validation_split must be in [0, 1), received "
+                                       f"{settings.validation_split!r}")
+        validation_data = settings.validation_data
+        if sources.is_batch_source(settings.x):
+            if settings.y is not None or settings.sample_weight is not None or \
+                    settings.class_weight is not None or settings.validation_split:
+                raise InvalidArgumentError("fit: with a Sequence or a generator, targets and "
+                                           "weights come with its batches (no y, "
+                                           "sample_weight, class_weight or validation_split)")
+            self._require_compiled("fit")
+            source = sources.make(self, settings.x, settings.steps_per_epoch, "fit",
+                                  settings.workers)
+        else:
+            with profiling.section("data conversion", "fit inputs"):
+                xs, ys, sws = self._prepare(settings.x, settings.y, settings.sample_weight,
+                                            "fit", settings.class_weight)
+            if settings.validation_split and validation_data is None:
+                cut = int(xs[0].shape[0] * (1.0 - settings.validation_split))
+                validation_data = sources.ArraySource(
+                    [v[cut:] for v in xs], [v[cut:] for v in ys],
+                    [data.take(v, slice(cut, None)) for v in sws], batch_size)
+                xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
+                sws = [data.take(v, slice(None, cut)) for v in sws]
+            source = sources.ArraySource(xs, ys, sws, batch_size)
+        validation = self._evaluation_source(validation_data, batch_size,
+                                             settings.validation_steps, "validation_data")
+        return source, validation
 
     def _evaluation_source(self, value, batch_size, steps, what):
         """A source for ``validation_data`` / ``evaluate``'s data (None stays None)."""
@@ -458,7 +358,8 @@ class Trainer:
     def evaluate(self, x, y=None, batch_size=32, sample_weight=None, verbose=0, steps=None):
         """Loss and metrics on ``(x, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
 
-        ``x`` may be a Sequence or a generator of batches (``steps`` of them).
+        ``x`` may be a Sequence or a generator of batches (``steps`` of them). ``verbose`` is
+        taken as Keras takes it and shows nothing (no progress bar outside ``fit``).
         """
         batch_size = data.check_batch_size(batch_size)
         if sources.is_batch_source(x):
@@ -467,51 +368,45 @@ class Trainer:
         xs, ys, sws = self._prepare(x, y, sample_weight, "evaluate")
         return self._evaluate_source(sources.ArraySource(xs, ys, sws, batch_size))
 
-    def _evaluate_source(self, source):
-        tracker = _Tracker(self)
+    def _evaluate_source(self, source, strategy=LOCAL):
+        """Loss and metrics over ``source``'s batches in inference mode (one inference plan)."""
+        tracker = Tracker(self)
+        plan = self.inference_plan()
         batches = source.epoch_batches(False)
         source.start(batches)
-        with table_input.weights_fixed():
-            for step, index in enumerate(batches):
-                with profiling.section("batching", "evaluation batches"):
-                    xs, ys, sws = source.batch(index, step)
-                batch = None
-                if xs[0].shape[0]:                     # empty: a data-parallel rank's part
-                    self._forward_loss(xs, ys, sws, False)
-                    batch, self._batch = self._batch, None
-                self._track(tracker, batch)
+        for step, index in enumerate(batches):
+            with profiling.section("batching", "evaluation batches"):
+                xs, ys, sws = source.batch(index, step)
+            batch = None
+            if xs[0].shape[0]:                     # empty: a data-parallel rank's part
+                batch = self._forward_loss(xs, ys, sws, False, plan)[1]
+            with profiling.section("metrics", "loss and metrics"):
+                strategy.track(tracker, batch)
         source.stop()
         return tracker.result()
-
-    def _track(self, tracker, batch):
-        """Add one batch's loss and metrics (in a data-parallel fit: every rank's)."""
-        with profiling.section("metrics", "loss and metrics"):
-            if self._distribute is not None:
-                self._distribute.update_tracker(tracker, batch, self._penalty)
-            elif batch is not None:
-                tracker.update(batch, self._penalty)
 
     def predict(self, x, batch_size=32, verbose=0, steps=None):
         """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs).
 
         ``x`` may be a Sequence or a generator (``steps`` batches) of inputs, or of
-        tuples whose first entry is the inputs.
+        tuples whose first entry is the inputs. ``verbose`` is taken as Keras takes it and
+        shows nothing.
         """
         batch_size = data.check_batch_size(batch_size)
         order = None
-        with table_input.weights_fixed():             # no weight changes during predict
-            if sources.is_batch_source(x):
-                pieces = [self._predict_batch(self._prepare_inputs(
-                    item[0] if isinstance(item, tuple) else item), slice(None))
-                    for item in _items(x, steps)]
-            else:
-                xs = self._prepare_inputs(x)
-                n = xs[0].shape[0]
-                # token ids: rows are independent, so batch similar lengths together (fewer
-                # steps for a masked recurrent layer), then restore the original order
-                order = data.length_order(xs[0]) if len(xs) == 1 else None
-                pieces = [self._predict_batch(xs, index if order is None else order[index])
-                          for index in data.batch_indices(n, batch_size, False)]
+        plan = self.inference_plan()                  # the weights are fixed during the call
+        if sources.is_batch_source(x):
+            pieces = [self._predict_batch(self._prepare_inputs(
+                item[0] if isinstance(item, tuple) else item), slice(None), plan)
+                for item in _items(x, steps)]
+        else:
+            xs = self._prepare_inputs(x)
+            n = xs[0].shape[0]
+            # token ids: rows are independent, so batch similar lengths together (fewer
+            # steps for a masked recurrent layer), then restore the original order
+            order = data.length_order(xs[0]) if len(xs) == 1 else None
+            pieces = [self._predict_batch(xs, index if order is None else order[index], plan)
+                      for index in data.batch_indices(n, batch_size, False)]
         results = []
         for column in zip(*pieces):
             joined = numpy.concatenate(column)
@@ -522,16 +417,16 @@ class Trainer:
             results.append(joined)
         return structure.pack(results, self.output_structure)
 
-    def _predict_batch(self, xs, rows):
-        """Host outputs for the examples ``rows`` of every input."""
+    def _predict_batch(self, xs, rows, plan):
+        """Host outputs for the examples ``rows`` of every input (``plan``: the call's)."""
         backend = get_backend()
         with profiling.section("batching", "predict batches"):
             xs = [v[rows] for v in xs]
-        outputs, _ = self.call_graph(xs, [None] * len(xs), False)
+        outputs, _ = self.call_graph(xs, [None] * len(xs), False, plan)
         with profiling.section("data conversion", "outputs to host"):
             return [backend.to_numpy(output) for output in outputs]
 
-    # ---- checkpoints -----------------------------------------------------
+    # ---- checkpoints (nnkit.saving picks the format) --------------------------
     def save(self, path, include_optimizer=True, tokenizer=None):
         """Write architecture, weights, optimizer state (and tokenizer) to one HDF5 file;
         a ``.keras`` path gets a Keras 3 archive instead (architecture, weights, compile
@@ -542,28 +437,17 @@ class Trainer:
         Raises:
             CheckpointError: ``.keras`` for a model with a layer Keras has no equivalent for.
         """
-        if str(path).endswith(".keras"):
-            from nnkit.keras_files.files import save_keras_archive
-            save_keras_archive(self, path)
-            return
-        from nnkit.saving.hdf5 import save_model
-        save_model(self, path, include_optimizer=include_optimizer, tokenizer=tokenizer)
+        saving.save_model(self, path, include_optimizer=include_optimizer, tokenizer=tokenizer)
 
     def save_weights(self, path):
         """Write only the weights (HDF5, atomic); a ``.weights.h5`` path gets Keras 3's layout
         (``layers/<key>/vars/<i>``), which Keras's ``load_weights`` reads."""
-        if str(path).endswith(".weights.h5"):
-            from nnkit.keras_files.files import save_keras_weights
-            save_keras_weights(self, path)
-            return
-        from nnkit.saving.hdf5 import save_weights
-        save_weights(self, path)
+        saving.save_weights(self, path)
 
     def load_weights(self, path):
         """Read weights written by ``save_weights`` or ``save``, or Keras's weight files
         (``.weights.h5``, ``.keras``, Keras 2 ``.h5``), into this built model."""
-        from nnkit.saving.hdf5 import load_weights
-        load_weights(self, path)
+        saving.load_weights(self, path)
 
 
 def _items(x, steps):

@@ -15,10 +15,11 @@ class Adadelta(Optimizer):
     arrays). A gradient known to be zero outside a few rows (an embedding
     table's) gets the full rule on those rows only: for a zero row the rule
     reduces exactly to ``E[g²] ← ρ·E[g²]``, ``E[Δ²] ← ρ·E[Δ²]`` and an unchanged ``θ``.
-    Where the backend has a fused step (``Backend.adadelta``: the NumPy backend's
-    compiled kernel), it runs instead, with the same operations in the same order; there
-    a zero row's two decays are owed until the row is next updated or the slots are read
-    (``settle_slots``), then done one step at a time: the same bits as eager decays.
+    Where the backend has a fused step (kernel ``"adadelta"``: the NumPy backend's
+    compiled one) that takes the operands, it runs instead, with the same operations in
+    the same order; there a zero row's two decays are owed until the row is next updated
+    or the slots are read (``settle_slots``), then done one step at a time: the same bits
+    as eager decays.
     """
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
@@ -53,17 +54,19 @@ class Adadelta(Optimizer):
         grad_sq_avg[rows], update_sq_avg[rows], param[rows] = sq, up, value
 
     def _fused(self, param, grad, slots, rows):
-        """The backend's fused step, if it takes these operands; whether it ran."""
-        fused = get_backend().adadelta
-        grad_sq, update_sq = slots["grad_sq_avg"], slots["update_sq_avg"]
-        if fused is None or not fused.takes(param, grad, grad_sq, update_sq):
+        """The backend's fused step, if it has one that takes these operands; whether it ran."""
+        fused = get_backend().kernel("adadelta")
+        if fused is None:
             return False
+        grad_sq, update_sq = slots["grad_sq_avg"], slots["update_sq_avg"]
         entry = self._owed.get(id(grad_sq))
-        if entry is None or entry[0] is not grad_sq:
-            entry = self._owed[id(grad_sq)] = (grad_sq, update_sq, fused.no_decays_owed(param),
-                                               fused)
-        fused.step(param, grad, grad_sq, update_sq, rows, entry[2], self.rho, self.epsilon,
-                   self.learning_rate)
+        known = entry is not None and entry[0] is grad_sq
+        owed = fused.step(param, grad, grad_sq, update_sq, rows, entry[2] if known else None,
+                          self.rho, self.epsilon, self.learning_rate)
+        if owed is None:
+            return False
+        if not known:
+            self._owed[id(grad_sq)] = (grad_sq, update_sq, owed, fused)
         return True
 
     def settle_slots(self):

@@ -1,1 +1,6 @@
-"""HDF5 checkpoints: ``save_model``/``load_model`` and the safe reader."""
+"""Model files: ``save_model``/``load_model``/``save_weights``/``load_weights`` over nnkit's
+HDF5 format and Keras's ``.keras``, ``.weights.h5`` and Keras 2 ``.h5`` files."""
+from nnkit.saving.api import load_model, load_weights, save_model, save_weights
+from nnkit.saving.file_kind import file_kind
+
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "file_kind"]

@@ -9,6 +9,7 @@ import json
 import numpy
 
 from nnkit import random
+from nnkit.version import __version__
 from nnkit.errors import CheckpointError
 from nnkit.saving.atomic import atomic_write
 from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION
@@ -31,10 +32,9 @@ def _write_json_array(group, name, value):
 
 
 def _write_header(file, model):
-    import nnkit
     write_text_attribute(file, "format", FORMAT_NAME)
     file.attrs["format_version"] = FORMAT_VERSION
-    write_text_attribute(file, "nnkit_version", nnkit.__version__)
+    write_text_attribute(file, "nnkit_version", __version__)
     write_text_attribute(file, "model_config", json.dumps({"class_name": type(model).__name__,
                                                            "config": model.get_config()}))
     write_text_attribute(file, "rng_state", json.dumps(random.get_state()))
@@ -62,7 +62,7 @@ def _write_optimizer(file, model):
             slots.create_dataset(f"{name}/{slot}", data=value)
 
 
-def save_model(model, path, include_optimizer=True, tokenizer=None, extra=None):
+def write_model(model, path, include_optimizer=True, tokenizer=None, extra=None):
     """Write ``model`` (architecture, weights, optimizer state, tokenizer) to ``path``.
 
     Args:
@@ -92,7 +92,7 @@ def save_model(model, path, include_optimizer=True, tokenizer=None, extra=None):
     atomic_write(path, write)
 
 
-def save_weights(model, path):
+def write_weights(model, path):
     """Write only the header and ``/model_weights`` to ``path`` (atomic)."""
     import h5py
     model._require_built("save_weights")
@@ -105,8 +105,8 @@ def save_weights(model, path):
     atomic_write(path, write)
 
 
-def load_model(path, compile=True, restore_rng_state=True):
-    """Rebuild the model saved at ``path`` on the current backend.
+def read_model(path, compile=True, restore_rng_state=True):
+    """Rebuild the nnkit model saved at ``path`` on the current backend.
 
     Args:
         compile: also restore the optimizer (with its slots and step count),
@@ -114,16 +114,9 @@ def load_model(path, compile=True, restore_rng_state=True):
         restore_rng_state: put nnkit's generator back in the saved state, so
             shuffling and dropout continue as in the uninterrupted run.
 
-    The file may also be a Keras 3 ``.keras`` archive or a Keras 2 / tf-keras
-    full-model ``.h5`` (recognised by content): see ``nnkit.keras_files``.
-
     Raises:
-        CheckpointError: the file is missing, not an nnkit checkpoint or Keras
-            model, of a newer format, truncated, corrupted or hostile.
+        CheckpointError: the file is missing, not an nnkit checkpoint, of a newer format, truncated, corrupted or hostile.
     """
-    from nnkit.keras_files.files import file_kind, load_keras_model
-    if file_kind(path) != "nnkit":
-        return load_keras_model(path, compile=compile)
     with CheckpointReader(path) as reader:
         model = reader.build_model()
         reader.read_weights(model)
@@ -135,15 +128,7 @@ def load_model(path, compile=True, restore_rng_state=True):
         return model
 
 
-def load_weights(model, path):
-    """Copy the weights stored at ``path`` into ``model`` (same architecture): an nnkit file,
-    or Keras's (``.weights.h5``, ``.keras``, Keras 2 ``.h5``), recognised by content."""
-    from nnkit.keras_files.files import file_kind, load_keras_weights
-    if not model.built:
-        raise CheckpointError(f"load_weights: model '{model.name}' must be built first")
-    kind = file_kind(path)
-    if kind != "nnkit":
-        load_keras_weights(model, path, kind)
-        return
+def read_weights(model, path):
+    """Copy the weights of the nnkit file at ``path`` into built ``model`` (same architecture)."""
     with CheckpointReader(path) as reader:
         reader.read_weights(model)

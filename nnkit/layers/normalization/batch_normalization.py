@@ -79,7 +79,7 @@ class BatchNormalization(Layer):
         axes = tuple(a for a in range(rank) if a != self._axis)
         if training:
             weights = self._step_weights(x, mask)
-            mean, variance = moments(xp, x, axes, weights)
+            mean, variance = moments(x, axes, weights)
             for key, batch in (("moving_mean", mean), ("moving_variance", variance)):
                 moving = self.params[key]
                 moving *= self.momentum

@@ -62,7 +62,7 @@ class LayerNormalization(Layer):
 
     def forward(self, x, training=False, mask=None):
         xp, axes = self.xp, tuple(self._axes)
-        mean, variance = moments(xp, x, axes, None)
+        mean, variance = moments(x, axes, None)
         x_hat, inv = standardize(xp, x, mean, variance, self.epsilon)
         y = x_hat
         if self.scale:

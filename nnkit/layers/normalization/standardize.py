@@ -12,7 +12,7 @@ since their outputs are standardised with the same moments.
 """
 
 
-def moments(xp, x, axes, weights):
+def moments(x, axes, weights):
     """``(μ, σ²)`` over ``axes`` (kept as size-1 axes); ``weights`` sum to 1 over them, or None."""
     if weights is None:
         mean = x.mean(axis=axes, keepdims=True)

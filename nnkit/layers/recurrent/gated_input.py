@@ -11,9 +11,11 @@ Example:
     >>> stack = StackedCells(16, layers=[32, 32], celltype=["gated_input", "lstm"])
     >>> # layer 0 gates the 16-dim input using h_{t-1} of the 32-unit LSTM above it
 """
+from nnkit import activations
 from nnkit.layers.recurrent.cell import Cell
-from nnkit.layers.recurrent.inplace_activations import activate_, derivative_
 from nnkit.registry import register_cell
+
+_SIGMOID = activations.get_inplace("sigmoid")
 
 
 @register_cell
@@ -55,7 +57,7 @@ class GatedInput(Cell):
                 "slope": self._xp.empty((n, 1), dtype)}
 
     def step_forward(self, z, x, prev, cur, scratch):
-        activate_(self._xp, "sigmoid", z)
+        _SIGMOID.forward_(self._xp, z)
         cur["gate"][...] = z
         self._xp.multiply(x, z, out=cur["y"])
 
@@ -65,7 +67,7 @@ class GatedInput(Cell):
         products = xp.multiply(d_cur["y"], x, out=scratch["xy"][:k])
         xp.sum(products, axis=1, keepdims=True, out=z)
         slope = scratch["slope"][:k]
-        derivative_(xp, "sigmoid", cur["gate"], slope)
+        _SIGMOID.derivative_(xp, cur["gate"], slope)
         z *= slope
 
     def add_direct_input_grad(self, cur, d_cur, dx, work):

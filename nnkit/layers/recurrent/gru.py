@@ -1,8 +1,9 @@
 """GRU (Cho et al.) in Keras's weight layout (gate blocks z, r, h), both of Keras's variants."""
+from nnkit import activations
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
-from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
+from nnkit.layers.recurrent import gate_layout
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import register_cell, register_layer
 
@@ -14,9 +15,7 @@ class GRUCell(Cell):
     ``reset_after=True`` (Keras 3's default, cuDNN's variant):
     ``ĥ = act(x·W_h + b_h + r ⊙ (h_{t-1}·U_h + b'_h))``, bias ``(2, 3H)``
     (input row, recurrent row). The time loop then works on four column blocks
-    ``[z, r, x·W_h, h·U_h]``: the loop's kernel is ``[W_z, W_r, W_h, 0]``, its
-    recurrent kernel ``[U_z, U_r, 0, U_h]`` and its bias
-    ``[b_z + b'_z, b_r + b'_r, b_h, b'_h]``, so the one GEMM per step gives
+    ``[z, r, x·W_h, h·U_h]`` (``gate_layout``), so the one GEMM per step gives
     both halves of the candidate, and the backward GEMMs give ``dx``, the
     recurrent gradient and every weight gradient (the zero blocks' products are
     dropped in ``add_grads``).
@@ -37,9 +36,9 @@ class GRUCell(Cell):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  reset_after=True, name="cell"):
         super().__init__(units, name)
-        self.activation = check_name(name, "activation", activation)
-        self.recurrent_activation = check_name(name, "recurrent_activation",
-                                               recurrent_activation)
+        self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
+        self.recurrent_activation = activations.get_inplace(
+            recurrent_activation, f"layer '{name}': recurrent_activation")
         self.reset_after = bool(reset_after)
         self.gates = 4 if self.reset_after else 3
 
@@ -57,40 +56,21 @@ class GRUCell(Cell):
         return widths
 
     def forward_weights(self):
-        kernel, recurrent_kernel = self.backward_weights()
-        bias, h = self.params["bias"], self.units
-        if not self.reset_after:
-            return kernel, recurrent_kernel, bias
-        loop_bias = self._xp.concatenate([bias[0, :2 * h] + bias[1, :2 * h], bias[0, 2 * h:],
-                                          bias[1, 2 * h:]])
-        return kernel, recurrent_kernel, loop_bias
+        return (*self.backward_weights(),
+                gate_layout.gru_loop_bias(self._xp, self.params["bias"], self.reset_after))
 
     def backward_weights(self):
-        xp, h = self._xp, self.units
-        kernel, recurrent = self.params["kernel"], self.params["recurrent_kernel"]
-        if not self.reset_after:
-            return kernel, xp.concatenate([recurrent[:, :2 * h], xp.zeros_like(recurrent[:, :h])],
-                                          axis=1)
-        return (xp.concatenate([kernel, xp.zeros_like(kernel[:, :h])], axis=1),
-                xp.concatenate([recurrent[:, :2 * h], xp.zeros_like(recurrent[:, :h]),
-                                recurrent[:, 2 * h:]], axis=1))
+        p = self.params
+        return gate_layout.gru_loop_kernels(self._xp, p["kernel"], p["recurrent_kernel"],
+                                            self.reset_after)
 
     def add_grads(self, dW, dU, db):
-        h, grads = self.units, self.grads
-        grads["kernel"] += dW[:, :3 * h]
-        grads["recurrent_kernel"][:, :2 * h] += dU[:, :2 * h]
-        if not self.reset_after:               # U_h's gradient was added step by step
-            grads["bias"] += db
-            return
-        grads["recurrent_kernel"][:, 2 * h:] += dU[:, 3 * h:]
-        grads["bias"][0] += db[:3 * h]
-        grads["bias"][1, :2 * h] += db[:2 * h]
-        grads["bias"][1, 2 * h:] += db[3 * h:]
+        gate_layout.gru_add_to_keras_order(self.grads, dW, dU, db, self.reset_after)
 
     def compiled_loop(self, dtype):
-        loop = get_backend().gru_loop
-        if loop is not None and self.reset_after and self.activation == "tanh" and \
-                self.recurrent_activation == "sigmoid" and loop.supports(dtype):
+        loop = get_backend().kernel("gru_loop")
+        if loop is not None and self.reset_after and self.activation.name == "tanh" and \
+                self.recurrent_activation.name == "sigmoid" and loop.supports(dtype):
             return loop
         return None
 
@@ -106,7 +86,7 @@ class GRUCell(Cell):
 
     def step_forward(self, z, x, prev, cur, scratch):
         xp, h, k = self._xp, self.units, z.shape[0]
-        activate_(xp, self.recurrent_activation, z[:, :2 * h])
+        self.recurrent_activation.forward_(xp, z[:, :2 * h])
         update, reset, candidate = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
         h_prev = prev["h"]
         if self.reset_after:                   # candidate += r ⊙ (h·U_h + b'_h)
@@ -115,7 +95,7 @@ class GRUCell(Cell):
             xp.multiply(reset, self._recurrent_input(h_prev, scratch, k), out=cur["rh"])
             candidate += xp.matmul(cur["rh"], self.params["recurrent_kernel"][:, 2 * h:],
                                    out=scratch["h1"][:k])
-        activate_(xp, self.activation, candidate)
+        self.activation.forward_(xp, candidate)
         # h_t = ĥ + z ⊙ (h_{t-1} − ĥ)
         xp.subtract(h_prev, candidate, out=cur["h"])
         cur["h"] *= update
@@ -130,10 +110,10 @@ class GRUCell(Cell):
         d_update = xp.multiply(xp.subtract(h_prev, candidate, out=t2), dh, out=t2)
         # d_candidate (before act) = dh ⊙ (1 − z) ⊙ act'(ĥ)
         d_candidate = t1
-        derivative_(xp, self.activation, candidate, d_candidate)
+        self.activation.derivative_(xp, candidate, d_candidate)
         d_candidate *= dh
         d_candidate -= xp.multiply(d_candidate, update, out=slope[:, :h])
-        derivative_(xp, self.recurrent_activation, z[:, :2 * h], slope)
+        self.recurrent_activation.derivative_(xp, z[:, :2 * h], slope)
         xp.multiply(d_update, slope[:, :h], out=update)
         if self.reset_after:                   # ĥ_pre = x·W_h + b_h + r ⊙ u, u = h·U_h + b'_h
             d_reset = xp.multiply(d_candidate, z[:, 3 * h:], out=t2)
@@ -152,8 +132,8 @@ class GRUCell(Cell):
         candidate[...] = d_candidate
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation,
-                "recurrent_activation": self.recurrent_activation,
+        return {**super().get_config(), "activation": self.activation.name,
+                "recurrent_activation": self.recurrent_activation.name,
                 "reset_after": self.reset_after}
 
 
@@ -192,17 +172,17 @@ class GRU(RecurrentLayer):
             raise InvalidArgumentError(f"layer '{self.name}' (GRU): units must be a positive "
                                        f"integer, received {units!r}")
         self.units = units
-        self.activation = check_name(self.name, "activation", activation)
-        self.recurrent_activation = check_name(self.name, "recurrent_activation",
-                                               recurrent_activation)
+        self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
+        self.recurrent_activation = activations.get_inplace(
+            recurrent_activation, f"layer '{self.name}': recurrent_activation")
         self.reset_after = bool(reset_after)
 
     def make_cells(self):
-        return [GRUCell(self.units, self.activation, self.recurrent_activation,
+        return [GRUCell(self.units, self.activation.name, self.recurrent_activation.name,
                         self.reset_after, self.name)]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": self.activation,
-                "recurrent_activation": self.recurrent_activation,
+        return {**super().get_config(), "units": self.units, "activation": self.activation.name,
+                "recurrent_activation": self.recurrent_activation.name,
                 "reset_after": self.reset_after, "dropout": self.input_rates[0],
                 "recurrent_dropout": self.recurrent_rates[0]}

@@ -1,8 +1,9 @@
 """LSTM without peepholes, in Keras's weight layout (gate blocks i, f, c, o)."""
+from nnkit import activations
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import Cell
-from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
+from nnkit.layers.recurrent import gate_layout
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import register_cell, register_layer
 
@@ -15,8 +16,8 @@ class LSTMCell(Cell):
     ``z = x_t·W + h_{t-1}·U + b``. The weights are stored in Keras's order
     (i, f, c, o); the loop works on copies reordered to (i, f, o, g) so the
     three sigmoid gates are one contiguous block, with their ½ of
-    ``σ(z) = ½·tanh(z/2) + ½`` folded into the copies. The step cache is the
-    activated gates, ``c_t`` and ``tanh(c_t)``.
+    ``σ(z) = ½·tanh(z/2) + ½`` folded into the copies (``gate_layout``). The
+    step cache is the activated gates, ``c_t`` and ``tanh(c_t)``.
 
     Shapes: kernel ``(D, 4H)``, recurrent_kernel ``(H, 4H)``, bias ``(4H,)``.
     """
@@ -27,7 +28,7 @@ class LSTMCell(Cell):
 
     def __init__(self, units, activation="tanh", unit_forget_bias=True, name="cell"):
         super().__init__(units, name)
-        self.activation = check_name(name, "activation", activation)
+        self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def build(self, input_size, dtype):
@@ -36,55 +37,33 @@ class LSTMCell(Cell):
             self.params["bias"][self.units:2 * self.units] = 1.0
         xp, h = self._xp, self.units
         # σ(z) = ½·tanh(z/2) + ½ on i, f, o; g unchanged: one contiguous affine over all 4H
-        self._scale = xp.concatenate([xp.full(3 * h, 0.5), xp.ones(h)]).astype(dtype)
-        self._shift = xp.concatenate([xp.full(3 * h, 0.5), xp.zeros(h)]).astype(dtype)
+        self._scale = gate_layout.lstm_columns(xp, h, 0.5, 1.0, dtype)
+        self._shift = gate_layout.lstm_columns(xp, h, 0.5, 0.0, dtype)
         # slope = α + a·(β − a): σ(1 − σ) on i, f, o; on g 1 − g² (tanh) or g(1 − g) (sigmoid)
-        sigmoid_g = self.activation == "sigmoid"
-        self._alpha = xp.concatenate([xp.zeros(3 * h), xp.full(h, 0.0 if sigmoid_g else 1.0)]
-                                     ).astype(dtype)
-        self._beta = xp.concatenate([xp.ones(3 * h), xp.full(h, 1.0 if sigmoid_g else 0.0)]
-                                    ).astype(dtype)
+        sigmoid_g = self.activation.name == "sigmoid"
+        self._alpha = gate_layout.lstm_columns(xp, h, 0.0, 0.0 if sigmoid_g else 1.0, dtype)
+        self._beta = gate_layout.lstm_columns(xp, h, 1.0, 1.0 if sigmoid_g else 0.0, dtype)
 
     def buffer_widths(self):
         return {"h": self.units, "c": self.units, "tanh_c": self.units}
 
     def forward_weights(self):
-        p = self.params
-        return (self._loop_order(p["kernel"], halve_sigmoid_gates=True),
-                self._loop_order(p["recurrent_kernel"], halve_sigmoid_gates=True),
-                self._loop_order(p["bias"], halve_sigmoid_gates=True))
+        xp, p = self._xp, self.params
+        return tuple(gate_layout.lstm_loop_order(xp, p[key], halve_sigmoid_gates=True)
+                     for key in ("kernel", "recurrent_kernel", "bias"))
 
     def backward_weights(self):
-        return self._loop_order(self.params["kernel"]), self._loop_order(self.params["recurrent_kernel"])
-
-    def _loop_order(self, weight, halve_sigmoid_gates=False):
-        """A C-contiguous copy of ``weight (..., 4H)`` with column blocks (i, f, o, g).
-
-        Block slices, not a column gather (~10x slower); a GEMM with a
-        column-permuted, Fortran-ordered weight is ~2x slower. ``halve_sigmoid_gates``
-        folds the ½ of ``σ(z) = ½·tanh(z/2) + ½`` into the i, f, o blocks.
-        """
-        h = self.units
-        out = self._xp.empty_like(weight)
-        out[..., :2 * h] = weight[..., :2 * h]
-        out[..., 2 * h:3 * h] = weight[..., 3 * h:]
-        out[..., 3 * h:] = weight[..., 2 * h:3 * h]
-        if halve_sigmoid_gates:
-            out[..., :3 * h] *= 0.5
-        return out
+        xp, p = self._xp, self.params
+        return tuple(gate_layout.lstm_loop_order(xp, p[key])
+                     for key in ("kernel", "recurrent_kernel"))
 
     def add_grads(self, dW, dU, db):
-        h = self.units
         for key, grad in (("kernel", dW), ("recurrent_kernel", dU), ("bias", db)):
-            # loop column blocks (i, f, o, g) → Keras blocks (i, f, c, o), as slices
-            target = self.grads[key]
-            target[..., :2 * h] += grad[..., :2 * h]
-            target[..., 2 * h:3 * h] += grad[..., 3 * h:]
-            target[..., 3 * h:] += grad[..., 2 * h:3 * h]
+            gate_layout.lstm_add_to_keras_order(self.grads[key], grad)
 
     def compiled_loop(self, dtype):
-        loop = get_backend().lstm_loop
-        if loop is not None and self.activation == "tanh" and loop.supports(dtype):
+        loop = get_backend().kernel("lstm_loop")
+        if loop is not None and self.activation.name == "tanh" and loop.supports(dtype):
             return loop
         return None
 
@@ -96,11 +75,11 @@ class LSTMCell(Cell):
     def step_forward(self, z, x, prev, cur, scratch):
         xp, h = self._xp, self.units
         g = z[:, 3 * h:]
-        if self.activation == "tanh":        # one tanh over the contiguous (k, 4H) block
+        if self.activation.name == "tanh":   # one tanh over the contiguous (k, 4H) block
             xp.tanh(z, out=z)
         else:
             xp.tanh(z[:, :3 * h], out=z[:, :3 * h])
-            activate_(xp, self.activation, g)
+            self.activation.forward_(xp, g)
         xp.multiply(z, self._scale, out=z)
         xp.add(z, self._shift, out=z)
         i, f, o = z[:, :h], z[:, h:2 * h], z[:, 2 * h:3 * h]
@@ -133,12 +112,12 @@ class LSTMCell(Cell):
         xp.subtract(self._beta, z, out=slope)
         slope *= z
         slope += self._alpha
-        if self.activation not in ("tanh", "sigmoid"):
-            derivative_(xp, self.activation, g, slope[:, 3 * h:])
+        if self.activation.name not in ("tanh", "sigmoid"):
+            self.activation.derivative_(xp, g, slope[:, 3 * h:])
         xp.multiply(d_gates, slope, out=z)
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation,
+        return {**super().get_config(), "activation": self.activation.name,
                 "unit_forget_bias": self.unit_forget_bias}
 
 
@@ -174,13 +153,13 @@ class LSTM(RecurrentLayer):
             raise InvalidArgumentError(f"layer '{self.name}' (LSTM): recurrent_activation must "
                                        f"be 'sigmoid', received {recurrent_activation!r}")
         self.units = int(units)
-        self.activation = check_name(self.name, "activation", activation)
+        self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def make_cells(self):
-        return [LSTMCell(self.units, self.activation, self.unit_forget_bias, self.name)]
+        return [LSTMCell(self.units, self.activation.name, self.unit_forget_bias, self.name)]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": self.activation,
+        return {**super().get_config(), "units": self.units, "activation": self.activation.name,
                 "recurrent_activation": "sigmoid", "unit_forget_bias": self.unit_forget_bias,
                 "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}

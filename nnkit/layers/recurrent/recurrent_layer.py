@@ -7,7 +7,6 @@ outputs (carried over masked steps) and back into gradients.
 from nnkit import profiling
 from nnkit.backend import get_backend
 from nnkit.errors import ShapeError, describe
-from nnkit.layers import table_input
 from nnkit.layers.base import Layer
 from nnkit.layers.dropout import check_rate, dropout_mask
 from nnkit.layers.recurrent.sequence_packing import PackedBatch
@@ -88,19 +87,23 @@ class RecurrentLayer(Layer):
             return None
         return mask[:, ::-1] if self.go_backwards else mask
 
-    def forward(self, x, training=False, mask=None, initial_state=None):
-        y, finals = self.run(x, training, mask, initial_state, self.return_sequences)
+    takes_table_input = True
+
+    def forward(self, x, training=False, mask=None, initial_state=None, table_input=None):
+        """``table_input``: given by a model's inference plan when ``x`` is an Embedding's
+        output (``nnkit.layers.table_input.TableInput``)."""
+        y, finals = self.run(x, training, mask, initial_state, self.return_sequences,
+                             table_input)
         return [y, *finals] if self.return_state else y
 
-    def run(self, x, training, mask, initial_state, return_sequences):
+    def run(self, x, training, mask, initial_state, return_sequences, table_input=None):
         """Run the loop; return ``(output, final states)`` (a list in ``initial_state`` order)."""
         n, t = x.shape[0], x.shape[1]
-        rows = table_input.lookup(x)          # x = table[ids], an Embedding's, in predict/evaluate
         with profiling.section(None, "packing"):
             batch = PackedBatch(mask, n, t, self.go_backwards)
             x_packed = batch.pack(x)
-            table_rows = None if rows is None else (rows[0],
-                                                    rows[1].reshape(-1).take(batch.source))
+            table_rows = None if table_input is None else (
+                table_input, table_input.ids.reshape(-1).take(batch.source))
         initial = [{} for _ in self.cells]
         for (index, name, _), state in zip(self.state_slots,
                                            self._initial_states(initial_state, n, x.dtype)):

@@ -1,6 +1,6 @@
 """RNN: the simple (Elman) recurrent layer, ``h_t = act(x_t·W + h_{t-1}·U + b)``."""
+from nnkit import activations
 from nnkit.layers.recurrent.cell import Cell
-from nnkit.layers.recurrent.inplace_activations import activate_, check_name, derivative_
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import CELLS, LAYERS, register_cell, register_layer
 
@@ -16,22 +16,22 @@ class RNNCell(Cell):
 
     def __init__(self, units, activation="tanh", name="cell"):
         super().__init__(units, name)
-        self.activation = check_name(name, "activation", activation)
+        self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
 
     def make_scratch(self, n, dtype):
         return {"slope": self._xp.empty((n, self.units), dtype)}
 
     def step_forward(self, z, x, prev, cur, scratch):
-        activate_(self._xp, self.activation, z)
+        self.activation.forward_(self._xp, z)
         cur["h"][...] = z
 
     def step_backward(self, z, x, prev, cur, d_cur, d_prev, scratch):
         slope = scratch["slope"][:z.shape[0]]
-        derivative_(self._xp, self.activation, z, slope)
+        self.activation.derivative_(self._xp, z, slope)
         self._xp.multiply(d_cur["h"], slope, out=z)
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation}
+        return {**super().get_config(), "activation": self.activation.name}
 
 
 @register_layer
@@ -70,17 +70,17 @@ class RNN(RecurrentLayer):
             units = CELLS.get(units["class_name"]).from_config(dict(units["config"]))
         self.cell = units if isinstance(units, Cell) else None
         self.units = self.cell.units if self.cell is not None else int(units)
-        self.activation = check_name(self.name, "activation", activation)
+        self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
 
     def make_cells(self):
         if self.cell is not None:
             return [self.cell]
-        return [RNNCell(self.units, self.activation, self.name)]
+        return [RNNCell(self.units, self.activation.name, self.name)]
 
     def get_config(self):
         units = self.units if self.cell is None else {
             "class_name": type(self.cell).__name__, "config": self.cell.get_config()}
-        return {**super().get_config(), "units": units, "activation": self.activation,
+        return {**super().get_config(), "units": units, "activation": self.activation.name,
                 "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}
 
 SimpleRNN = RNN

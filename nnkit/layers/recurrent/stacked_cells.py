@@ -1,10 +1,10 @@
 """StackedCells: several recurrent cells run in one time loop (theano-lstm's StackedCells)."""
+from nnkit import activations
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
 from nnkit.layers.dropout import check_rate
 from nnkit.layers.recurrent.cell import cell_class
 from nnkit.layers.recurrent.gated_input import GatedInput
 from nnkit.layers.recurrent.gru import GRUCell
-from nnkit.layers.recurrent.inplace_activations import check_name
 from nnkit.layers.recurrent.lstm import LSTMCell
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.layers.recurrent.rnn import RNNCell
@@ -70,14 +70,15 @@ class StackedCells(RecurrentLayer):
                     f"received layers={layers}, celltype={celltypes}")
         self.input_size, self.layers, self.celltype = int(input_size), layers, celltype
         self.celltypes = celltypes
-        self.activation = check_name(self.name, "activation", activation)
+        self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
         self.dropout = check_rate(self.name, "dropout", dropout)
         self.build((None, self.input_size))
 
     def make_cells(self):
-        make = {"lstm": lambda size: LSTMCell(size, self.activation, name=self.name),
-                "gru": lambda size: GRUCell(size, self.activation, name=self.name),
-                "rnn": lambda size: RNNCell(size, self.activation, name=self.name),
+        activation = self.activation.name
+        make = {"lstm": lambda size: LSTMCell(size, activation, name=self.name),
+                "gru": lambda size: GRUCell(size, activation, name=self.name),
+                "rnn": lambda size: RNNCell(size, activation, name=self.name),
                 "gated_input": lambda size: GatedInput(size, name=self.name)}
         return [make[kind](size) if kind in make else cell_class(kind)(size, name=self.name)
                 for kind, size in zip(self.celltypes, self.layers)]
@@ -104,5 +105,5 @@ class StackedCells(RecurrentLayer):
 
     def get_config(self):
         return {**super().get_config(), "input_size": self.input_size, "layers": self.layers,
-                "celltype": self.celltype, "activation": self.activation,
+                "celltype": self.celltype, "activation": self.activation.name,
                 "dropout": self.dropout}

@@ -19,7 +19,6 @@ Shapes: N batch, P valid steps in the batch, D input size, H state size.
 """
 from nnkit import profiling
 from nnkit.backend import get_backend
-from nnkit.layers import table_input
 
 
 class _Level:
@@ -57,8 +56,8 @@ class TimeLoop:
             input_masks: per cell, a keep-mask ``(N, D_l)`` (sorted rows) for its
                 input, or None; one mask per sequence, reused at every step.
             recurrent_masks: per cell, a keep-mask ``(N, R_l)`` for its recurrent input, or None.
-            table_rows: ``(table (V, D), ids (P,))`` when ``x_packed`` is ``table[ids]``: in a
-                ``weights_fixed`` block the first cell's input projection then comes from
+            table_rows: ``(TableInput, packed ids (P,))`` when ``x_packed`` is ``table[ids]``
+                (in an inference call): the first cell's input projection then comes from
                 projected table rows (``nnkit.layers.table_input``).
         """
         backend, batch = get_backend(), self.batch
@@ -85,8 +84,8 @@ class TimeLoop:
         kernel, recurrent_kernel, bias = bottom.weights
         with profiling.section(None, "input projection"):
             if table_rows is not None and bottom.input_mask is None:
-                table, ids = table_rows
-                bottom.z = table_input.projected_rows(bottom.cell, table, kernel, ids)
+                table_input, ids = table_rows
+                bottom.z = table_input.projected_rows(bottom.cell, kernel, ids)
             if bottom.z is None:
                 bottom.z = backend.matmul(bottom.x, kernel)
         if self.compiled:                       # it adds the bias itself

@@ -1,8 +1,8 @@
 """Model: a graph of layers from ``Input`` tensors to outputs (Keras's functional API)."""
 from nnkit.errors import InvalidArgumentError
-from nnkit.graph.input_layer import InputLayer
+from nnkit.layers.input_layer import InputLayer
 from nnkit.graph.runner import GraphRunner, RunNode
-from nnkit.graph.symbolic import SymbolicTensor, check_shape_fits
+from nnkit.layers.symbolic import SymbolicTensor, check_shape_fits
 from nnkit.models.base_model import BaseModel
 from nnkit.registry import LAYERS, register_layer
 

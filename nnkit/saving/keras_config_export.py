@@ -8,7 +8,7 @@ with no Keras equivalent (``GatedInput``, ``StackedCells``, ``TopKSoftmax``,
 ``CheckpointError`` naming it; nothing is written then.
 """
 from nnkit.errors import CheckpointError
-from nnkit.keras_files.catalogue import EXPORTED, INITIALIZER_NAMES, NOT_TAKEN_BY_KERAS
+from nnkit.saving.keras_catalogue import EXPORTED, INITIALIZER_NAMES, NOT_TAKEN_BY_KERAS
 
 _INITIALIZER_CLASSES = {name: cls for cls, name in INITIALIZER_NAMES.items()}
 

@@ -11,6 +11,7 @@ reverse one.
 """
 import itertools
 
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError, ShapeError
 
 _node_counter = itertools.count()
@@ -89,7 +90,6 @@ def call_layer(layer, inputs, kwargs):
         InvalidArgumentError: a masked tensor reaches a layer that cannot honour a mask.
         ShapeError: the layer refuses the inputs' shapes (from ``build``).
     """
-    from nnkit.backend import get_backend
     multiple = isinstance(inputs, (list, tuple))
     tensors = list(inputs) if multiple else [inputs]
     if "mask" in kwargs or "training" in kwargs:

@@ -6,7 +6,6 @@ and anything else is left unread), and caps each member's size and its
 compression ratio before reading it, counting the bytes it actually inflates
 (a header that lies about the size does not get past the cap).
 """
-import io
 import json
 import zipfile
 
@@ -110,8 +109,3 @@ def write_archive(path, config, metadata, weights):
             archive.writestr(CONFIG, json.dumps(config))
             archive.writestr(WEIGHTS, weights)
     atomic_write(path, write)
-
-
-def weights_source(weights):
-    """A seekable binary file over the weights member, for h5py."""
-    return io.BytesIO(weights)

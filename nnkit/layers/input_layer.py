@@ -1,7 +1,7 @@
 """Input: the entry point of a graph model."""
 from nnkit import config
 from nnkit.errors import InvalidArgumentError
-from nnkit.graph.symbolic import Node, SymbolicTensor
+from nnkit.layers.symbolic import Node, SymbolicTensor
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 

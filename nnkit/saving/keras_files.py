@@ -1,44 +1,24 @@
-"""Reading Keras's files into nnkit models and writing ``.keras`` archives Keras opens.
-
-Which reader applies is decided by the file's content: a zip is a Keras 3
-archive; an HDF5 file with nnkit's ``format`` attribute is nnkit's own; one
-with a ``model_config`` attribute is a Keras 2 / tf-keras (or Keras 3 legacy)
-full model; one with a ``layers`` group is Keras 3's ``.weights.h5``; one with
-``layer_names`` is Keras 2's ``save_weights`` file.
-"""
+"""Reading Keras's files into nnkit models and writing ``.keras`` archives and ``.weights.h5``
+files Keras opens (which file is which: ``nnkit.saving.file_kind``)."""
 import datetime
 import inspect
 import io
 import warnings
 
+from nnkit import losses, metrics, optimizers
 from nnkit.errors import CheckpointError, NnkitError
-from nnkit.keras_files import archive, config_export, config_import, weights
+from nnkit.saving import (keras_archive as archive, keras_config_export as config_export,
+                          keras_config_import as config_import, keras_weights as weights)
 from nnkit.layers.base import restoring_weights
+from nnkit.registry import LAYERS
+from nnkit.saving.atomic import atomic_write
 from nnkit.saving.safe_hdf5 import SafeHDF5
 
 KERAS_VERSION_WRITTEN = "3.15.1"
 
 
-def file_kind(path):
-    """"keras" (zip), "nnkit", "keras_h5" (full model), "keras3_weights", "keras2_weights"."""
-    if archive.is_zip(path):
-        return "keras"
-    with SafeHDF5(path) as reader:
-        attrs = reader.file.attrs
-        if "format" in attrs:
-            return "nnkit"
-        if "model_config" in attrs:
-            return "keras_h5"
-        if reader.has("layers"):
-            return "keras3_weights"
-        if "layer_names" in attrs or reader.has("model_weights"):
-            return "keras2_weights"
-    raise CheckpointError(f"{str(path)!r} is neither an nnkit checkpoint nor a Keras file")
-
-
 def _build(spec, budget):
     """The nnkit model of an nnkit spec, every weight allocation within ``budget`` elements."""
-    from nnkit.registry import LAYERS
     try:
         with restoring_weights(budget):
             model = LAYERS.get(spec["class_name"]).from_config(spec["config"])
@@ -74,7 +54,8 @@ def load_keras_model(path, compile=True):
 
 
 def load_keras_weights(model, path, kind):
-    """Copy a Keras weights file (or the weights of a Keras model file) into built ``model``."""
+    """Copy a Keras weights file (or the weights of a Keras model file) into built ``model``;
+    ``kind`` as ``nnkit.saving.file_kind`` names it."""
     if kind == "keras":
         _, _, stored = archive.read_archive(path)
         with SafeHDF5(path, source=io.BytesIO(stored)) as reader:
@@ -91,7 +72,6 @@ def load_keras_weights(model, path, kind):
 def _compile(model, training, path):
     """Compile ``model`` as Keras's ``compile_config``/``training_config`` says, where nnkit has
     the optimizer, loss and metrics; otherwise warn and leave the model uncompiled."""
-    from nnkit import losses, metrics, optimizers
     training = config_import.plain(training, "compile config")
     optimizer = training.get("optimizer") or training.get("optimizer_config")
     if optimizer is None or training.get("loss") is None:
@@ -159,7 +139,6 @@ def save_keras_archive(model, path):
 def save_keras_weights(model, path):
     """Write ``model``'s weights as Keras 3's ``.weights.h5`` (atomic)."""
     import h5py
-    from nnkit.saving.atomic import atomic_write
     model._require_built("save_weights")
 
     def write(tmp_path):

@@ -12,7 +12,7 @@ and Keras 3's (``__keras_tensor__`` node arguments, dtype policies,
 import inspect
 
 from nnkit.errors import CheckpointError
-from nnkit.keras_files import catalogue
+from nnkit.saving import keras_catalogue as catalogue
 from nnkit.layers.merge.base import Merge
 from nnkit.registry import LAYERS
 
@@ -44,7 +44,7 @@ def plain(value, where):
             if key not in ("registered_name", "shared_object_id")}
 
 
-def _initializer(spec, where):
+def _initializer(spec):
     """Keras initializer config → nnkit's name or ``(name, kwargs)``; None when nnkit lacks it."""
     if isinstance(spec, str):
         return spec if spec in catalogue.INITIALIZER_NAMES.values() else None
@@ -115,7 +115,7 @@ def layer_spec(spec, where="model", inside_bidirectional=False):
         if key in accepted and key not in catalogue.INITIALIZERS:
             out[key] = value
         elif key in accepted:
-            initializer = _initializer(value, where)
+            initializer = _initializer(value)
             if initializer is not None:
                 out[key] = initializer
         elif key in keras_only:

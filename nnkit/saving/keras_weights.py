@@ -18,7 +18,7 @@ expected shape, finite values).
 """
 import numpy
 
-from nnkit.keras_files.catalogue import EXPORTED
+from nnkit.saving.keras_catalogue import EXPORTED
 from nnkit.layers.base import _snake_case
 
 _CHILD_GROUPS = {"forward": "forward_layer", "backward": "backward_layer", "layer": "layer"}
