@@ -1,5 +1,6 @@
 """Projected embedding rows in predict/evaluate (``nnkit.layers.table_input``): the same outputs
-as the GEMM, made by the inference plan of one call and never kept or used in training."""
+as the GEMM, used through the inference plan of one call, kept by the model only while the
+weights equal those they came from, never used in training."""
 import numpy as np
 import pytest
 
@@ -35,8 +36,8 @@ def projected(monkeypatch):
     calls = []
     original = table_input.Projection.rows
 
-    def rows(self, table, kernel, ids):
-        result = original(self, table, kernel, ids)
+    def rows(self, ids):
+        result = original(self, ids)
         calls.append(result is not None)
         return result
     monkeypatch.setattr(table_input.Projection, "rows", rows)
@@ -81,6 +82,22 @@ def test_each_call_projects_from_the_weights_of_that_call(monkeypatch):
     assert not np.allclose(edited, after_fit)
     evaluated = model.evaluate(x, y)                           # evaluate uses them too
     assert evaluated == pytest.approx(without_projection(monkeypatch, lambda: model.evaluate(x, y)))
+
+
+def test_the_model_keeps_projections_only_for_the_weights_they_came_from():
+    nnkit.set_seed(5)
+    model, x = model_of(nnkit.LSTM(5, return_sequences=True)), ids()
+    store = model._projections
+    model.predict(x)
+    (cell, first), = store._by_cell.items()
+    assert first.done.any()
+    model.predict(x)
+    assert store._by_cell[cell] is first                       # equal weights: reused
+    model.layers[1].params["kernel"][0, 0] += 1.0              # the recurrent kernel's input part
+    model.predict(x)
+    assert store._by_cell[cell] is not first
+    other = model_of(nnkit.LSTM(5, return_sequences=True))
+    assert other._projections is not store and not other._projections._by_cell
 
 
 def test_training_and_calls_outside_predict_never_project(projected):

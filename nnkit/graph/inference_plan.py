@@ -4,8 +4,9 @@ Built by the runner from the model's nodes at the start of the call and dropped 
 end (the weights cannot change in between). Today it holds one fold: an Embedding whose
 output a recurrent layer reads directly gives that layer its input as rows of the
 Embedding's table (``nnkit.layers.table_input``), so the layer's input projection is
-made of projected table rows. The plan owns those rows: nothing is kept on a layer,
-in a module or across calls, so models and threads never see each other's.
+made of projected table rows, taken from the model's ``ProjectionStore`` after one
+comparison with the weights per call. Nothing is kept on a layer or in a module, so
+models and threads never see each other's rows.
 """
 from nnkit.layers.embedding import Embedding
 from nnkit.layers.table_input import TableInput
@@ -17,9 +18,11 @@ class InferencePlan:
 
     Args:
         nodes: the runner's ``RunNode``s in topological order.
+        store: the model's ``ProjectionStore``.
     """
 
-    def __init__(self, nodes):
+    def __init__(self, nodes, store):
+        self.store = store
         producer = {tensor: node for node in nodes for tensor in node.outputs}
         self.table_edges = {}
         for node in nodes:
@@ -36,4 +39,4 @@ class InferencePlan:
             return {}
         ids, embedding, projections = edge
         return {"table_input": TableInput(embedding.params["embeddings"], values[ids],
-                                          projections)}
+                                          projections, self.store)}

@@ -54,9 +54,10 @@ class GraphRunner:
                                         for i in node.inputs)
             computed.update(node.outputs)
 
-    def inference_plan(self):
-        """A fresh ``InferencePlan`` for one predict/evaluate call (weights fixed throughout)."""
-        return InferencePlan(self.nodes)
+    def inference_plan(self, store):
+        """A fresh ``InferencePlan`` for one predict/evaluate call (weights fixed throughout);
+        ``store``: the model's ``ProjectionStore``."""
+        return InferencePlan(self.nodes, store)
 
     def trace(self, inputs, masks, training=False, plan=None, values=None, mask_of=None):
         """Run the nodes one by one, yielding ``(node, x, mask, outputs)`` after each.

@@ -10,6 +10,7 @@ import numpy
 
 from nnkit.errors import InvalidArgumentError, NotBuiltError, ShapeError
 from nnkit.layers.base import Layer
+from nnkit.layers.table_input import ProjectionStore
 from nnkit.models.training import Trainer
 
 
@@ -29,6 +30,7 @@ class BaseModel(Layer, Trainer):
         self.layers = []
         self.needs_input_grad = False     # a model's inputs need no gradient unless nested
         self._probed_shapes = (None, {})  # (runner, {input example shapes: output shapes})
+        self._projections = ProjectionStore()   # projected table rows (nnkit.layers.table_input)
 
     # ---- parameters ------------------------------------------------------
     def collect_weights(self):
@@ -141,7 +143,7 @@ class BaseModel(Layer, Trainer):
 
     def inference_plan(self):
         """A fresh ``InferencePlan`` for one predict/evaluate call of this model."""
-        return self.runner().inference_plan()
+        return self.runner().inference_plan(self._projections)
 
     def apply(self, x, training=False, mask=None, **kwargs):
         """As a layer: ``(output, output_mask)`` (lists for several inputs or outputs)."""
