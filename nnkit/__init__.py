@@ -7,15 +7,19 @@ Example:
     >>> model.compile(nnkit.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
     ...               metrics=["accuracy"])
 
-Every public subpackage is an attribute after ``import nnkit`` (as Keras's are).
+Every public subpackage is an attribute after ``import nnkit`` (as Keras's are); the ones a
+training script may never touch (``datasets``, ``distributed``, ``preprocessing``, ``testing``)
+are imported on first access, to keep ``import nnkit`` fast.
 """
+import importlib
+
 from nnkit.backend import thread_policy
 
 thread_policy.import_numpy()     # before anything imports NumPy: OpenBLAS starts under the policy
 
-from nnkit import (activations, backend, callbacks, constraints, datasets,  # noqa: E402
-                   distributed, graph, initializers, layers, losses, metrics, models,
-                   optimizers, preprocessing, regularizers, saving, testing, utils)
+from nnkit import (activations, backend, callbacks, constraints, graph,  # noqa: E402,F401
+                   initializers, layers, losses, metrics, models, optimizers, regularizers,
+                   saving, utils)
 from nnkit.config import floatx, set_floatx  # noqa: E402
 from nnkit.errors import (BackendError, CheckpointError, DTypeError,  # noqa: E402
                           InvalidArgumentError, NnkitError, NotBuiltError, ShapeError)
@@ -26,3 +30,12 @@ from nnkit.random import set_seed  # noqa: E402
 from nnkit.registry import register_cell, register_layer  # noqa: E402
 from nnkit.saving import load_model  # noqa: E402
 from nnkit.version import __version__  # noqa: E402
+
+#: subpackages imported when first asked for (``nnkit.testing``)
+LAZY_SUBPACKAGES = ("datasets", "distributed", "preprocessing", "testing")
+
+
+def __getattr__(name):
+    if name in LAZY_SUBPACKAGES:
+        return importlib.import_module(f"nnkit.{name}")
+    raise AttributeError(f"module 'nnkit' has no attribute {name!r}")

@@ -147,9 +147,6 @@ class DataParallel(LocalStrategy):
         self.reduce_gradients(model)
         return value, batch
 
-    def track(self, tracker, batch):
-        self.update_tracker(tracker, batch)
-
     def broadcast_start(self, model):
         """Rank 0's weights, optimizer state and generator state, on every rank."""
         backend = get_backend()
@@ -211,7 +208,7 @@ class DataParallel(LocalStrategy):
         _set_grad_rows(model, name, device_rows)
         return True
 
-    def update_tracker(self, tracker, batch):
+    def track(self, tracker, batch):
         """Add one global batch to ``tracker``: this rank's part (``batch``, None when empty)
         and the others', in one all-reduce of the sums' increments; every rank's tracker then
         holds the global running loss and metrics (and a checkpoint of rank 0's is whole)."""

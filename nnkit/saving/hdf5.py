@@ -10,7 +10,6 @@ import numpy
 
 from nnkit import random
 from nnkit.version import __version__
-from nnkit.errors import CheckpointError
 from nnkit.saving.atomic import atomic_write
 from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION
 from nnkit.saving.reader import CheckpointReader

@@ -11,7 +11,7 @@ the tests check both fast paths against it (``tests/test_reference_steps.py``):
   (LSTM i, f, c, o; GRU z, r, h);
 - the configured activations applied as they are (``activations.get``);
   nothing folded, nothing reordered;
-- one step at a time over the whole batch, in NumPy.
+- one step at a time over the whole batch, on the backend's arrays (``xp``).
 
 Shapes: N batch, T time, D input size, H state size.
 
@@ -21,14 +21,14 @@ Example:
 """
 from functools import partial
 
-import numpy
-
 from nnkit import activations
+from nnkit.backend import get_backend
+from nnkit.errors import InvalidArgumentError
 
 
 def _apply(name, z):
     """The activation called ``name`` of ``z``."""
-    return activations.get(name).forward(numpy, z)
+    return activations.get(name).forward(get_backend().xp, z)
 
 
 def simple_rnn_step(x_t, h, kernel, recurrent_kernel, bias, activation="tanh"):
@@ -53,7 +53,7 @@ def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias, activation="tanh",
     recurrent_kernel ``(H, 4H)``, bias ``(4H,)``. Returns ``(h_t, c_t)``.
     """
     z = x_t @ kernel + h @ recurrent_kernel + bias
-    z_i, z_f, z_c, z_o = numpy.split(z, 4, axis=-1)
+    z_i, z_f, z_c, z_o = get_backend().xp.split(z, 4, axis=-1)
     i = _apply(recurrent_activation, z_i)
     f = _apply(recurrent_activation, z_f)
     g = _apply(activation, z_c)
@@ -79,13 +79,14 @@ def gru_step(x_t, h, kernel, recurrent_kernel, bias, reset_after=True, activatio
     ``(H, 3H)``, bias ``(2, 3H)`` (rows: ``b``, ``b'``) with ``reset_after``,
     else ``(3H,)``. Returns ``(h_t,)``.
     """
-    w_z, w_r, w_h = numpy.split(kernel, 3, axis=-1)
-    u_z, u_r, u_h = numpy.split(recurrent_kernel, 3, axis=-1)
+    split = get_backend().xp.split
+    w_z, w_r, w_h = split(kernel, 3, axis=-1)
+    u_z, u_r, u_h = split(recurrent_kernel, 3, axis=-1)
     if reset_after:
-        b_z, b_r, b_h = numpy.split(bias[0], 3)
-        b2_z, b2_r, b2_h = numpy.split(bias[1], 3)          # b' (the recurrent row)
+        b_z, b_r, b_h = split(bias[0], 3)
+        b2_z, b2_r, b2_h = split(bias[1], 3)                # b' (the recurrent row)
     else:
-        b_z, b_r, b_h = numpy.split(bias, 3)
+        b_z, b_r, b_h = split(bias, 3)
         b2_z = b2_r = 0.0
     update = _apply(recurrent_activation, x_t @ w_z + b_z + h @ u_z + b2_z)
     reset = _apply(recurrent_activation, x_t @ w_r + b_r + h @ u_r + b2_r)
@@ -104,8 +105,7 @@ def cell_step(cell):
         ``step(x_t, *states) -> new states``, the states in the cell's
         ``state_names`` order (LSTM: h, c; GRU and RNN: h).
     """
-    weights = {key: numpy.asarray(cell.params[key])
-               for key in ("kernel", "recurrent_kernel", "bias")}
+    weights = {key: cell.params[key] for key in ("kernel", "recurrent_kernel", "bias")}
     activation = cell.activation.name
     if cell.celltype == "lstm":
         return partial(lstm_step, **weights, activation=activation)
@@ -114,7 +114,8 @@ def cell_step(cell):
                        recurrent_activation=cell.recurrent_activation.name)
     if cell.celltype == "rnn":
         return partial(simple_rnn_step, **weights, activation=activation)
-    raise ValueError(f"no reference step for celltype {cell.celltype!r}")
+    raise InvalidArgumentError(f"reference.cell_step: no reference step for celltype "
+                               f"{cell.celltype!r} (expected 'lstm', 'gru' or 'rnn')")
 
 
 def run(step, x, initial_states, mask=None, go_backwards=False):
@@ -137,9 +138,10 @@ def run(step, x, initial_states, mask=None, go_backwards=False):
         step (``outputs[:, -1]`` is what ``return_sequences=False`` returns)
         and the list of final states ``(N, H)``.
     """
+    xp = get_backend().xp
     n, t = x.shape[0], x.shape[1]
     if mask is None:
-        mask = numpy.ones((n, t), bool)
+        mask = xp.ones((n, t), bool)
     if go_backwards:
         x, mask = x[:, ::-1], mask[:, ::-1]
     states = list(initial_states)
@@ -147,6 +149,6 @@ def run(step, x, initial_states, mask=None, go_backwards=False):
     for time in range(t):
         new_states = step(x[:, time], *states)
         valid = mask[:, time, None]                 # (N, 1): where False, keep the old state
-        states = [numpy.where(valid, new, old) for new, old in zip(new_states, states)]
+        states = [xp.where(valid, new, old) for new, old in zip(new_states, states)]
         outputs.append(states[0])
-    return numpy.stack(outputs, axis=1), states
+    return xp.stack(outputs, axis=1), states
