@@ -64,7 +64,8 @@ def make_seeds(folder):
                                                                  name="o")])
     rnn.compile("rmsprop", "sparse_categorical_crossentropy")
     rnn.fit(ids, ids[:, 0] % 2, epochs=1, batch_size=8, verbose=0,
-            callbacks=[BackupAndRestore(seeds["resume"], save_freq=1)])
+            callbacks=[BackupAndRestore(seeds["resume"], save_freq=1,
+                                        delete_checkpoint=False)])
     rnn.save(seeds["rnn"])
     keras_files = REPO / "tests" / "fixtures" / "keras_files"
     seeds.update({"keras2_h5": str(keras_files / "keras2_imdb_lstm.h5"),

@@ -44,8 +44,8 @@ def train_and_test(x_train, y_train, x_test, y_test, args):
     start = time.perf_counter()
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
     seconds = time.perf_counter() - start
-    test = model.evaluate(x_test, y_test, batch_size=400)["accuracy"]
-    train = model.evaluate(x_train, y_train, batch_size=400)["accuracy"]
+    test = model.evaluate(x_test, y_test, batch_size=400, return_dict=True)["accuracy"]
+    train = model.evaluate(x_train, y_train, batch_size=400, return_dict=True)["accuracy"]
     return test, train, seconds
 
 

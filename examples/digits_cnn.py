@@ -60,7 +60,7 @@ def main():
     start = time.perf_counter()
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
     seconds = time.perf_counter() - start
-    result = model.evaluate(x_test, y_test)
+    result = model.evaluate(x_test, y_test, return_dict=True)
     print(f"test accuracy {result['accuracy']:.4f} (loss {result['loss']:.4f}) on {len(y_test)} "
           f"images; {model.count_params():,} parameters; training {seconds:.1f} s")
     return result

@@ -65,7 +65,7 @@ def main():
     start = time.perf_counter()
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs)
     train_seconds = time.perf_counter() - start
-    result = model.evaluate(x_test, y_test, batch_size=256)
+    result = model.evaluate(x_test, y_test, batch_size=256, return_dict=True)
     print(f"test accuracy {result['accuracy']:.4f} (loss {result['loss']:.4f}) on "
           f"{len(y_test)} reviews; training {train_seconds:.0f} s")
 

@@ -94,7 +94,7 @@ def train_and_evaluate(model, args):
     if args.plot and parallel.is_chief:
         nnkit.utils.plot_history(history, args.plot, title=model.name)
     start = time.perf_counter()
-    result = model.evaluate(x_test, y_test, batch_size=256)
+    result = model.evaluate(x_test, y_test, batch_size=256, return_dict=True)
     test_seconds = time.perf_counter() - start
     if not parallel.is_chief:
         return result
@@ -122,7 +122,7 @@ def evaluate_keras_model(args):
     model = load_keras_model(args)
     _, (x_test, y_test) = load_padded(args)
     start = time.perf_counter()
-    result = model.evaluate(x_test, y_test, batch_size=256)
+    result = model.evaluate(x_test, y_test, batch_size=256, return_dict=True)
     print(f"{args.from_keras} (trained in Keras) run by nnkit: test accuracy "
           f"{result['accuracy']:.4f} on {len(y_test)} reviews in "
           f"{time.perf_counter() - start:.1f} s")

@@ -99,7 +99,8 @@ def main():
         model.fit({k: x_train[k] for k in names}, y_train, batch_size=args.batch_size,
                   epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start
-        result = model.evaluate({k: x_test[k] for k in names}, y_test, batch_size=256)
+        result = model.evaluate({k: x_test[k] for k in names}, y_test, batch_size=256,
+                                return_dict=True)
         print(f"{model.name}: test accuracy {result['accuracy']:.4f} (loss {result['loss']:.4f}) "
               f"on {len(y_test)} reviews; {model.count_params():,} parameters; training "
               f"{seconds:.0f} s")

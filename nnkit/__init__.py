@@ -24,18 +24,33 @@ from nnkit.config import floatx, set_floatx  # noqa: E402
 from nnkit.errors import (BackendError, CheckpointError, DTypeError,  # noqa: E402
                           InvalidArgumentError, NnkitError, NotBuiltError, ShapeError)
 from nnkit.layers import *  # noqa: E402,F401,F403  (the layer classes are top-level API too)
+from nnkit.initializers import Initializer  # noqa: E402
+from nnkit.keras_names import missing_message  # noqa: E402
+from nnkit.keras_stand_in import use_as_keras  # noqa: E402
+from nnkit.losses import Loss  # noqa: E402
+from nnkit.metrics import Metric  # noqa: E402
 from nnkit.models import Model, Sequential  # noqa: E402
+from nnkit.optimizers import Optimizer  # noqa: E402
 from nnkit.profiling import profile  # noqa: E402
 from nnkit.random import set_seed  # noqa: E402
 from nnkit.registry import register_cell, register_layer  # noqa: E402
+from nnkit.regularizers import Regularizer  # noqa: E402
 from nnkit.saving import load_model  # noqa: E402
 from nnkit.version import __version__  # noqa: E402
+from nnkit import config  # noqa: E402,F401  (Keras 3's keras.config)
 
 #: subpackages imported when first asked for (``nnkit.testing``)
 LAZY_SUBPACKAGES = ("datasets", "distributed", "preprocessing", "testing")
 
 
+def version():
+    """nnkit's version string (Keras's ``keras.version()``)."""
+    return __version__
+
+
 def __getattr__(name):
     if name in LAZY_SUBPACKAGES:
         return importlib.import_module(f"nnkit.{name}")
-    raise AttributeError(f"module 'nnkit' has no attribute {name!r}")
+    if name.startswith("__"):
+        raise AttributeError(f"module 'nnkit' has no attribute {name!r}")
+    raise AttributeError(missing_message("nnkit", name))

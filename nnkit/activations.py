@@ -15,6 +15,7 @@ Sigmoid is computed as ``½·tanh(z/2) + ½``, which never overflows and is
 faster than ``1 / (1 + exp(-z))``.
 """
 from nnkit.errors import InvalidArgumentError
+from nnkit.keras_names import missing_names
 
 
 class Activation:
@@ -159,3 +160,5 @@ def get_inplace(name, argument="activation"):
         raise InvalidArgumentError(f"{argument} must be one of {INPLACE_NAMES}, "
                                    f"received {name!r}")
     return _ACTIVATIONS[name]
+
+__getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

@@ -4,6 +4,7 @@
 ``bias_constraint``, ``recurrent_constraint``, ``embeddings_constraint``).
 """
 from nnkit.errors import InvalidArgumentError
+from nnkit.keras_names import missing_names
 from nnkit.registry import object_config, object_from_spec
 
 EPSILON = 1e-7
@@ -84,3 +85,5 @@ def get(spec):
 
 
 serialize = object_config
+
+__getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

@@ -7,6 +7,8 @@ checkpoint (``get_state`` / ``set_state``) for exact resume.
 """
 import numpy
 
+from nnkit.keras_names import missing_names
+
 _generator = [numpy.random.default_rng()]
 
 
@@ -30,3 +32,6 @@ def set_state(state):
     bit_generator = numpy.random.PCG64()
     bit_generator.state = state
     _generator[0] = numpy.random.Generator(bit_generator)
+
+
+__getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

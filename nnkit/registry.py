@@ -4,7 +4,13 @@ Loading a checkpoint looks class names up here; nothing in a file is ever
 imported or evaluated, so a custom layer must be registered explicitly with
 ``@nnkit.register_layer``.
 """
+from collections import defaultdict
+
 from nnkit.errors import InvalidArgumentError
+
+#: Keras's one table of name counters, process-wide (a layer's automatic name and
+#: ``get_uid`` count in it); ``nnkit.backend.clear_session()`` empties it.
+_name_counters = defaultdict(int)
 
 
 class Registry:
@@ -32,6 +38,26 @@ class Registry:
 
     def names(self):
         return sorted(self._classes)
+
+
+def auto_name(base):
+    """A new automatic name: ``base`` the first time, then ``base_1``, ``base_2``, ... (Keras's
+    rule: ``Dense()`` is "dense", the next "dense_1")."""
+    count = _name_counters[base]
+    _name_counters[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def get_uid(prefix=""):
+    """Keras's ``backend.get_uid``: 1, 2, 3, ... for successive calls with ``prefix`` (shares
+    the counters of ``auto_name``)."""
+    _name_counters[prefix] += 1
+    return _name_counters[prefix]
+
+
+def reset_names():
+    """Start every automatic name and uid again from the beginning."""
+    _name_counters.clear()
 
 
 LAYERS = Registry("layer")

@@ -6,6 +6,7 @@ the reported and trained loss (as Keras), and its gradient, written by hand here
 weight's gradient.
 """
 from nnkit.errors import InvalidArgumentError
+from nnkit.keras_names import missing_names
 from nnkit.registry import object_config, object_from_spec
 
 
@@ -80,3 +81,5 @@ def get(spec):
 
 
 serialize = object_config
+
+__getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

@@ -52,7 +52,7 @@ def _train(data, seed, lxmls_init=False, shuffle=True):
     model.compile(nnkit.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(x_train, y_train, batch_size=5, epochs=5, shuffle=shuffle, verbose=0)
-    return model.evaluate(x_test, y_test)["accuracy"], history.history["loss"]
+    return model.evaluate(x_test, y_test, return_dict=True)["accuracy"], history.history["loss"]
 
 
 def test_data_matches_the_lxmls_corpus(books):

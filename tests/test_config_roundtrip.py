@@ -29,6 +29,11 @@ MODEL_CLASSES = {"Sequential", "Model", "Functional"}
 
 # class name -> (constructor kwargs factory, example input). Non-default values on purpose.
 LAYER_ARGS = {
+    "ReLU": (lambda: dict(max_value=6.0, negative_slope=0.1, threshold=0.5), _seq),
+    "LeakyReLU": (lambda: dict(negative_slope=0.2), _seq),
+    "ELU": (lambda: dict(alpha=0.5), _seq),
+    "PReLU": (lambda: dict(alpha_initializer="ones", shared_axes=[1]), _seq),
+    "Softmax": (lambda: dict(axis=[1, 2]), _seq),
     "Dense": (lambda: dict(units=3, activation="tanh", use_bias=False,
                            kernel_initializer=("uniform", {"scale": 0.2})),
               lambda: np.ones((2, 4))),

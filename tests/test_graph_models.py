@@ -65,12 +65,13 @@ def test_gradients_of_the_total_loss(case, float64):
 
 def test_total_loss_is_the_weighted_sum_and_history_uses_keras_keys():
     model, x, y = compiled("tags_and_features", [0.25, 3.0])
-    logs = model.evaluate(x, y)
+    logs = model.evaluate(x, y, return_dict=True)
     assert set(logs) == {"loss", "label_loss", "flag_loss", "label_accuracy", "flag_accuracy"}
     assert logs["loss"] == pytest.approx(0.25 * logs["label_loss"] + 3.0 * logs["flag_loss"])
     single = nnkit.Model(model.inputs, model.get_layer("label").output)
     single.compile("sgd", "sparse_categorical_crossentropy")
-    assert single.evaluate(x, y["label"])["loss"] == pytest.approx(logs["label_loss"], rel=1e-6)
+    assert single.evaluate(x, y["label"], return_dict=True)["loss"] == pytest.approx(
+        logs["label_loss"], rel=1e-6)
     history = model.fit(x, y, epochs=2, batch_size=2, verbose=0,
                         validation_data=(x, y))
     assert set(history.history) == {f"{prefix}{key}" for prefix in ("", "val_") for key in logs}
@@ -118,9 +119,9 @@ def test_save_load_round_trip_keeps_graph_weights_and_training(tmp_path):
                         got if isinstance(got, list) else [got]):
             np.testing.assert_array_equal(a, b)
         nnkit.set_seed(3)
-        after = model.train_on_batch(x, y)
+        after = model.train_on_batch(x, y, return_dict=True)
         nnkit.set_seed(3)
-        assert restored.train_on_batch(x, y) == after      # optimizer state came along
+        assert restored.train_on_batch(x, y, return_dict=True) == after  # optimizer state came too
 
 
 def test_config_round_trip_rebuilds_a_shared_nested_model():
@@ -194,9 +195,8 @@ def test_predict_follows_the_outputs_structure():
     out = model.predict({"x": np.ones((4, 3))})
     assert set(out) == {"p", "q"} and out["p"].shape == (4, 2) and out["q"].shape == (4, 1)
     model.compile("sgd", {"p": "mse", "q": "mse"})
-    assert set(model.evaluate({"x": np.ones((4, 3))}, {"p": np.ones((4, 2)),
-                                                       "q": np.ones((4, 1))})) == \
-        {"loss", "p_loss", "q_loss"}
+    assert set(model.evaluate({"x": np.ones((4, 3))}, {"p": np.ones((4, 2)), "q": np.ones((4, 1))},
+                              return_dict=True)) == {"loss", "p_loss", "q_loss"}
 
 
 def test_two_input_two_output_graph_is_padding_invariant():

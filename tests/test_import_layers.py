@@ -16,7 +16,8 @@ import nnkit
 PACKAGE = pathlib.Path(nnkit.__file__).resolve().parent
 
 LEVELS = [
-    {"errors", "config", "random", "registry", "version"},
+    {"errors", "config", "random", "registry", "version", "keras_names",
+     "validation"},
     {"backend"},
     {"profiling", "activations", "initializers", "regularizers", "constraints"},
     {"layers"},
@@ -27,6 +28,7 @@ LEVELS = [
     {"models"},
     {"distributed"},
     {"testing"},
+    {"keras_stand_in", "__main__"},
 ]
 
 

@@ -95,7 +95,7 @@ def _predict_peak(model, n):
     gc.collect()
     tracemalloc.start()
     try:
-        out = model.predict(x, batch_size=64)
+        out = model.predict(x, batch_size=64, verbose=0)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

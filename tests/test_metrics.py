@@ -77,13 +77,14 @@ def test_metrics_by_name_in_fit_with_masks_and_resume(tmp_path):
     history = trained.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert set(history.history) == {"loss", "accuracy", "auc", "precision", "recall", "auc_1"}
     assert trained.metrics_names == ["loss", "accuracy", "auc", "precision", "recall", "auc_1"]
-    logs = trained.evaluate(x, y, batch_size=7)
+    logs = trained.evaluate(x, y, batch_size=7, return_dict=True)
     probability = trained.predict(x)[:, 0]
     assert logs["auc"] == pytest.approx(exact_roc_auc(y, probability), abs=0.02)
     assert logs["precision"] == pytest.approx(
         ((probability > 0.5) & (y == 1)).sum() / max((probability > 0.5).sum(), 1), abs=1e-6)
     trained.save(tmp_path / "m.h5")
-    assert nnkit.load_model(tmp_path / "m.h5").evaluate(x, y, batch_size=7) == logs
+    restored = nnkit.load_model(tmp_path / "m.h5")
+    assert restored.evaluate(x, y, batch_size=7, return_dict=True) == logs
     # a run interrupted mid-epoch and resumed gives the same running metrics
     reference = model().fit(x, y, batch_size=8, epochs=2, verbose=0).history
     backup = nnkit.callbacks.BackupAndRestore(tmp_path / "backup.h5", save_freq=2)

@@ -11,6 +11,7 @@ import pytest
 
 import nnkit
 from nnkit import callbacks
+from scripted_logs import ScriptedLogs
 
 
 def _data(n=40, d=6, classes=3, seed=0):
@@ -38,18 +39,6 @@ def _xent(p, y, w=None):
     return losses.mean() if w is None else (losses * w).sum() / len(y)
 
 
-class _Scripted(callbacks.Callback):
-    """Puts scripted values under ``key`` in the epoch logs (for monitor-driven callbacks)."""
-
-    def __init__(self, key, values):
-        super().__init__()
-        self.key, self.values, self.weights = key, list(values), []
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs[self.key] = self.values[epoch]
-        self.weights.append(self.model.get_weights())
-
-
 class _BatchCounter(callbacks.Callback):
     def __init__(self):
         super().__init__()
@@ -70,7 +59,7 @@ def test_history_keys_and_lengths_with_validation_split():
     assert all(len(values) == 3 for values in history.history.values())
     assert history.epoch == [0, 1, 2]
     # the held-out part is the last 25 %, evaluated with the final weights after the last epoch
-    held_out = model.evaluate(x[30:], y[30:])
+    held_out = model.evaluate(x[30:], y[30:], return_dict=True)
     assert history.history["val_loss"][-1] == pytest.approx(held_out["loss"], rel=1e-6)
     assert history.history["val_accuracy"][-1] == pytest.approx(held_out["accuracy"])
 
@@ -81,7 +70,7 @@ def test_history_with_validation_data_and_smoke():
     model = _mlp()
     history = model.fit(x, y, batch_size=8, epochs=4, validation_data=(xv, yv), verbose=0)
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
-    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(xv, yv)["loss"],
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(xv, yv)[0],
                                                             rel=1e-6)
     assert history.history["loss"][-1] < history.history["loss"][0]     # smoke only
 
@@ -94,7 +83,8 @@ def test_training_loss_is_the_mean_over_the_epochs_batches():
     # replay the three batches (4, 4, 2 examples) by hand with train_on_batch
     replay = _mlp()
     replay.set_weights(start)
-    losses = [replay.train_on_batch(x[i:i + 4], y[i:i + 4])["loss"] for i in (0, 4, 8)]
+    losses = [replay.train_on_batch(x[i:i + 4], y[i:i + 4], return_dict=True)["loss"]
+              for i in (0, 4, 8)]
     expected = (4 * losses[0] + 4 * losses[1] + 2 * losses[2]) / 10
     assert history.history["loss"][0] == pytest.approx(expected, rel=1e-6)
     for a, b in zip(model.get_weights(), replay.get_weights()):
@@ -105,10 +95,19 @@ def test_verbose_0_prints_nothing(capsys):
     x, y = _data()
     model = _mlp()
     model.fit(x, y, batch_size=8, epochs=2, validation_split=0.2, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_evaluate_and_predict_show_a_bar_by_default_as_keras(capsys):
+    x, y = _data()
+    model = _mlp()
     model.evaluate(x, y)
     model.predict(x)
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == ""
+    assert "Evaluating" in captured.err and "Predicting" in captured.err
 
 
 def test_verbose_1_shows_a_tqdm_bar(capsys):
@@ -126,12 +125,12 @@ def test_evaluate_matches_hand_computation_from_predict():
     x, y = _data(n=23)
     model = _mlp()
     p = model.predict(x)
-    result = model.evaluate(x, y, batch_size=5)
+    result = model.evaluate(x, y, batch_size=5, return_dict=True)
     assert set(result) == {"loss", "accuracy"}
     assert result["loss"] == pytest.approx(_xent(p, y), rel=1e-5)
     assert result["accuracy"] == pytest.approx(np.mean(p.argmax(axis=1) == y))
     w = np.linspace(0.0, 2.0, 23)
-    weighted = model.evaluate(x, y, sample_weight=w, batch_size=5)
+    weighted = model.evaluate(x, y, sample_weight=w, batch_size=5, return_dict=True)
     assert weighted["loss"] == pytest.approx(_xent(p, y, w), rel=1e-5)
 
 
@@ -154,7 +153,7 @@ def test_train_on_batch_is_one_hand_computed_sgd_step():
     out = x @ kernel + bias
     loss = ((out - y) ** 2).mean()
     dout = 2 * (out - y) / out.size
-    logs = model.train_on_batch(x, y)
+    logs = model.train_on_batch(x, y, return_dict=True)
     assert set(logs) == {"loss"}
     assert logs["loss"] == pytest.approx(loss, rel=1e-5)          # loss before the step
     new_kernel, new_bias = model.get_weights()
@@ -235,8 +234,8 @@ def test_compile_with_instances_and_names():
     assert type(model.optimizer) is nnkit.optimizers.RMSprop
     assert type(model.loss) is nnkit.losses.CategoricalCrossentropy
     x, y = _data(n=8)
-    result = model.evaluate(x, np.eye(3)[y])
-    assert set(result) == {"loss", "accuracy"}
+    result = model.evaluate(x, np.eye(3)[y], return_dict=True)
+    assert set(result) == {"loss", "acc"}                  # Keras 3 logs the name given
     model.compile("sgd", "mean_squared_error")
     assert type(model.loss) is nnkit.losses.MeanSquaredError
 
@@ -252,7 +251,8 @@ def test_dropout_is_off_in_predict_and_evaluate():
     np.testing.assert_array_equal(p, model.predict(x))
     np.testing.assert_allclose(p, plain.predict(x), rtol=1e-6)
     plain.compile("sgd", "sparse_categorical_crossentropy")
-    assert model.evaluate(x, y)["loss"] == pytest.approx(plain.evaluate(x, y)["loss"], rel=1e-6)
+    assert model.evaluate(x, y, return_dict=True)["loss"] == pytest.approx(
+        plain.evaluate(x, y, return_dict=True)["loss"], rel=1e-6)
     # ... and on in training: the training loss differs from the inference loss
     assert model.forward_loss(x, y, training=True) != pytest.approx(
         model.forward_loss(x, y, training=False), rel=1e-4)
@@ -312,13 +312,15 @@ def test_mask_weights_the_loss_over_valid_steps_only():
     valid = IDS != 0
     losses = -np.log(np.take_along_axis(p, STEP_LABELS[..., None], -1)[..., 0].astype(float))
     expected = losses[valid].sum() / valid.sum()             # 11 valid steps
-    result = model.evaluate(IDS, STEP_LABELS, batch_size=3)  # batches with 8 and 3 valid steps
+    # batches with 8 and 3 valid steps
+    result = model.evaluate(IDS, STEP_LABELS, batch_size=3, return_dict=True)
     assert result["loss"] == pytest.approx(expected, rel=1e-5)
     hits = p.argmax(-1) == STEP_LABELS
     assert result["accuracy"] == pytest.approx(hits[valid].mean())
     # labels at padded steps change nothing
     other = np.where(valid, STEP_LABELS, (STEP_LABELS + 1) % 3)
-    assert model.evaluate(IDS, other, batch_size=3)["loss"] == pytest.approx(result["loss"],
+    assert model.evaluate(IDS, other, batch_size=3, return_dict=True)["loss"] == pytest.approx(
+        result["loss"],
                                                                              rel=1e-6)
 
 
@@ -329,7 +331,8 @@ def test_mask_with_per_step_sample_weight():
     w = np.random.default_rng(0).uniform(0.5, 2.0, size=IDS.shape)
     losses = -np.log(np.take_along_axis(p, STEP_LABELS[..., None], -1)[..., 0].astype(float))
     expected = (losses * w * valid).sum() / valid.sum()
-    assert model.evaluate(IDS, STEP_LABELS, sample_weight=w, batch_size=4)["loss"] == \
+    assert model.evaluate(IDS, STEP_LABELS, sample_weight=w, batch_size=4,
+                          return_dict=True)["loss"] == \
         pytest.approx(expected, rel=1e-5)
 
 
@@ -349,9 +352,9 @@ def test_early_stopping_patience_counts_epochs_without_improvement():
     x, y = _data(n=16)
     model = _mlp()
     scores = [5.0, 4.0, 4.5, 4.2, 4.1, 3.0, 2.0, 1.0]        # best at epoch 1, then 3 worse
-    stopper = callbacks.EarlyStopping(monitor="score", patience=2)
+    stopper = callbacks.EarlyStopping(monitor="score", mode="min", patience=2)
     history = model.fit(x, y, epochs=8, verbose=0,
-                        callbacks=[_Scripted("score", scores), stopper])
+                        callbacks=[ScriptedLogs("score", scores), stopper])
     # Keras: stop after `patience` epochs without improvement -> after epoch 3
     assert history.epoch == [0, 1, 2, 3]
     assert stopper.stopped_epoch == 3
@@ -361,17 +364,18 @@ def test_early_stopping_patience_zero_stops_at_first_non_improvement():
     x, y = _data(n=16)
     model = _mlp()
     history = model.fit(x, y, epochs=5, verbose=0,
-                        callbacks=[_Scripted("score", [3.0, 2.0, 2.5, 1.0, 0.5]),
-                                   callbacks.EarlyStopping(monitor="score", patience=0)])
+                        callbacks=[ScriptedLogs("score", [3.0, 2.0, 2.5, 1.0, 0.5]),
+                                   callbacks.EarlyStopping(monitor="score", mode="min",
+                                                           patience=0)])
     assert history.epoch == [0, 1, 2]
 
 
 def test_early_stopping_restores_best_weights():
     x, y = _data(n=16)
     model = _mlp()
-    script = _Scripted("score", [5.0, 1.0, 4.0, 3.0, 2.0, 2.5])
+    script = ScriptedLogs("score", [5.0, 1.0, 4.0, 3.0, 2.0, 2.5])
     model.fit(x, y, epochs=6, verbose=0,
-              callbacks=[script, callbacks.EarlyStopping(monitor="score", patience=3,
+              callbacks=[script, callbacks.EarlyStopping(monitor="score", mode="min", patience=3,
                                                          restore_best_weights=True)])
     assert len(script.weights) == 5                    # stopped after epoch 4
     for a, b in zip(model.get_weights(), script.weights[1]):
@@ -382,16 +386,16 @@ def test_early_stopping_restores_best_weights():
 def test_model_checkpoint_save_best_only(tmp_path):
     x, y = _data(n=16)
     model = _mlp()
-    script = _Scripted("score", [3.0, 2.0, 2.5, 1.0, 1.5])
+    script = ScriptedLogs("score", [3.0, 2.0, 2.5, 1.0, 1.5])
     path = tmp_path / "ckpt-{epoch}.h5"
     model.fit(x, y, epochs=5, verbose=0,
-              callbacks=[script, callbacks.ModelCheckpoint(str(path), monitor="score",
+              callbacks=[script, callbacks.ModelCheckpoint(str(path), monitor="score", mode="min",
                                                            save_best_only=True)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt-1.h5", "ckpt-2.h5", "ckpt-4.h5"]
     restored = nnkit.load_model(tmp_path / "ckpt-4.h5")
     for a, b in zip(restored.get_weights(), script.weights[3]):
         np.testing.assert_array_equal(a, b)
-    assert restored.evaluate(x, y)["loss"] == pytest.approx(
+    assert restored.evaluate(x, y, return_dict=True)["loss"] == pytest.approx(
         _xent(restored.predict(x), y), rel=1e-5)
 
 
@@ -425,7 +429,7 @@ def test_learning_rate_scheduler_sets_the_rate_used_by_each_epoch():
                             lambda epoch, lr: 0.1 * 0.5 ** epoch), counter])
     assert counter.learning_rates == [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
     assert model.optimizer.learning_rate == 0.025
-    assert history.history["lr"] == [0.1, 0.05, 0.025]
+    assert history.history["learning_rate"] == [0.1, 0.05, 0.025]
 
 
 def test_csv_logger_writes_one_row_per_epoch(tmp_path):
@@ -455,17 +459,18 @@ def test_terminate_on_nan_stops_at_the_first_non_finite_loss(capsys):
     assert counter.batches < 16                            # stopped inside the first epoch
     assert len(history.epoch) == 1
     assert not math.isfinite(history.history["loss"][0])
-    assert "invalid loss" in capsys.readouterr().out
+    assert "Invalid loss" in capsys.readouterr().out
 
 
 def test_early_stopping_reused_in_a_second_fit_starts_afresh():
     x, y = _data(n=16)
     model = _mlp()
-    stopper = callbacks.EarlyStopping(monitor="score", patience=1, restore_best_weights=True)
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[_Scripted("score", [1.0, 2.0, 3.0]), stopper])
+    stopper = callbacks.EarlyStopping(monitor="score", mode="min", patience=1,
+                                      restore_best_weights=True)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[ScriptedLogs("score", [1.0, 2.0, 3.0]), stopper])
     assert model.history.epoch == [0, 1]
     # the second fit's scores are all worse than the first fit's best, but they improve
-    script = _Scripted("score", [10.0, 9.0, 8.0])
+    script = ScriptedLogs("score", [10.0, 9.0, 8.0])
     history = model.fit(x, y, epochs=3, verbose=0, callbacks=[script, stopper])
     assert history.epoch == [0, 1, 2]
     for a, b in zip(model.get_weights(), script.weights[2]):
@@ -487,4 +492,5 @@ def test_accuracy_rule_follows_the_loss(loss, units, activation):
     else:                                       # Keras's binary_accuracy, per output
         y = rng.integers(0, 2, size=(30, units)).astype("float32")
         expected = np.mean((p > 0.5) == (y > 0.5))
-    assert model.evaluate(x, y, batch_size=7)["accuracy"] == pytest.approx(expected)
+    assert model.evaluate(x, y, batch_size=7, return_dict=True)["accuracy"] == \
+        pytest.approx(expected)

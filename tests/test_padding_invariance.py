@@ -31,7 +31,7 @@ class FlattenWithoutMask(Layer):
     input_ranks = (3,)
     fixed_input_axes = (-2, -1)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
 
     def forward(self, x, training=False, mask=None):

@@ -82,7 +82,7 @@ def test_consumes_mask_and_round_trips_config(layer_cls):
     layer = layer_cls(name="pool")
     mask = np.ones((2, 4), bool)
     assert layer.compute_mask(np.ones((2, 4, 3)), mask) is None
-    assert layer.compute_output_shape((4, 3)) == (3,)
+    assert layer.example_output_shape((4, 3)) == (3,)
     clone = nnkit.registry.LAYERS.get(layer_cls.__name__).from_config(layer.get_config())
     assert type(clone) is layer_cls and clone.get_config() == layer.get_config()
 

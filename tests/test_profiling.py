@@ -77,7 +77,7 @@ def test_profile_block_covers_predict_and_is_silent_when_asked():
     model = imdb_like_model()
     x, y = data()
     with nnkit.profile(print_fn=None) as profile:
-        model.predict(x, batch_size=16)
+        model.predict(x, batch_size=16, verbose=0)
     kinds = {kind for kind, *_ in profile.rows()}
     assert kinds == {"forward", "batching", "data conversion", "other"}
     calls = {(kind, name): c for kind, name, _, _, c in profile.rows()}

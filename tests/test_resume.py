@@ -62,7 +62,8 @@ SCRIPT = textwrap.dedent('''
                         shuffle="bucket",
                         callbacks=[Log(), EarlyStopping(patience=10),
                                    LearningRateScheduler(lambda epoch, lr: lr * 0.9),
-                                   BackupAndRestore(checkpoint, save_freq=3)])
+                                   BackupAndRestore(checkpoint, save_freq=3,
+                                                   delete_checkpoint=False)])
     log.write(f"H {json.dumps(history.history, sort_keys=True)}\\n")
     log.close()
 ''')
@@ -170,7 +171,8 @@ def test_in_process_resume_matches(tmp_path, save_freq, stop_at):
 def test_resume_refuses_a_different_fit(tmp_path):
     x, y = _data()
     path = tmp_path / "backup.h5"
-    _model().fit(x, y, batch_size=7, epochs=1, verbose=0, callbacks=[BackupAndRestore(path, 2)])
+    _model().fit(x, y, batch_size=7, epochs=1, verbose=0,
+                 callbacks=[BackupAndRestore(path, 2, delete_checkpoint=False)])
     with pytest.raises(nnkit.InvalidArgumentError, match="batch_size=7"):
         _model().fit(x, y, batch_size=5, epochs=2, verbose=0, resume_from=path)
     _model().save(tmp_path / "plain.h5")

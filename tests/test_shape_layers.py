@@ -21,7 +21,7 @@ def test_moves_entries_as_numpy_and_gradients_check(layer, x, expected, float64)
     made = layer()
     y = made(x)
     np.testing.assert_array_equal(y, expected(x))
-    assert y.shape[1:] == made.compute_output_shape(x.shape[1:])
+    assert y.shape[1:] == made.example_output_shape(x.shape[1:])
     check_gradients(layer(), x)
 
 

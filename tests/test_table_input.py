@@ -80,8 +80,9 @@ def test_each_call_projects_from_the_weights_of_that_call(monkeypatch):
     np.testing.assert_allclose(edited, without_projection(monkeypatch, lambda: model.predict(x)),
                                rtol=1e-6, atol=1e-7)
     assert not np.allclose(edited, after_fit)
-    evaluated = model.evaluate(x, y)                           # evaluate uses them too
-    assert evaluated == pytest.approx(without_projection(monkeypatch, lambda: model.evaluate(x, y)))
+    evaluated = model.evaluate(x, y, return_dict=True)       # evaluate uses them too
+    assert evaluated == pytest.approx(
+        without_projection(monkeypatch, lambda: model.evaluate(x, y, return_dict=True)))
 
 
 def test_the_model_keeps_projections_only_for_the_weights_they_came_from():
@@ -105,7 +106,7 @@ def test_training_and_calls_outside_predict_never_project(projected):
     model, x = model_of(nnkit.LSTM(5, return_sequences=True)), ids()
     model.fit(x, np.zeros(len(x), int), epochs=1, verbose=0)
     model(x)                                                   # a plain call: no plan
-    model.train_on_batch(x, np.zeros(len(x), int))
+    model.train_on_batch(x, np.zeros(len(x), int), return_dict=True)
     assert projected == []
     model.predict(x)
     assert projected

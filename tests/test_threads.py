@@ -96,8 +96,8 @@ def test_evaluate_from_two_threads_equals_serial():
     model = embedding_lstm(7)
     data = [(token_ids(48, seed=20 + i), np.random.default_rng(i).integers(0, 2, 48))
             for i in range(2)]
-    serial = [model.evaluate(x, y, batch_size=8) for x, y in data]
-    parallel = run_in_threads([lambda x=x, y=y: model.evaluate(x, y, batch_size=8)
+    serial = [model.evaluate(x, y, batch_size=8, return_dict=True) for x, y in data]
+    parallel = run_in_threads([lambda x=x, y=y: model.evaluate(x, y, batch_size=8, return_dict=True)
                                for x, y in data])
     assert parallel == serial
 

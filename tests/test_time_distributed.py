@@ -18,7 +18,7 @@ def test_applies_layer_to_each_step():
     x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype("float32")
     layer = TimeDistributed(nnkit.Dense(5, activation="tanh"))
     y = layer(x)
-    assert y.shape == (2, 4, 5) == (2,) + layer.compute_output_shape((4, 3))
+    assert y.shape == (2, 4, 5) == (2,) + layer.example_output_shape((4, 3))
     for t in range(4):
         np.testing.assert_allclose(y[:, t], layer.layer(x[:, t]), rtol=1e-6)
 

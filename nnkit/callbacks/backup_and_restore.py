@@ -1,49 +1,62 @@
-"""BackupAndRestore: write everything an exact resume needs, every few batches."""
+"""BackupAndRestore: write everything an exact resume needs, every epoch or N batches."""
 import os
 
+from nnkit.callbacks import arguments, output_paths
 from nnkit.callbacks.base import Callback
-from nnkit.errors import InvalidArgumentError
+from nnkit.errors import CheckpointError
+
+#: the checkpoint's name inside ``backup_dir``
+BACKUP_FILE = "backup.h5"
 
 
 class BackupAndRestore(Callback):
-    """Save a resumable checkpoint to ``filepath`` during ``fit`` (Keras's BackupAndRestore).
+    """Back up the training state during ``fit`` and resume from it, as Keras's
+    ``BackupAndRestore(backup_dir, save_freq, double_checkpoint, delete_checkpoint)``.
 
-    The file (written atomically) is a normal nnkit checkpoint plus a
-    ``/training_state`` group: epoch, batch index, the epoch's shuffle order,
-    running loss and metrics, History and callback states; nnkit's generator
-    state and the optimizer's slots, step and learning rate are in it too.
-    ``fit(..., resume_from=filepath)`` continues from it with the identical loss
-    trace; when ``fit`` gets this callback and ``filepath`` exists, it resumes
-    from it by itself.
+    The backup (``<backup_dir>/backup.h5``, written atomically; a ``backup_dir`` ending in
+    ``.h5`` is taken as the file itself, nnkit's older form) is a normal nnkit checkpoint
+    plus a ``/training_state`` group: epoch, batch index, the epoch's shuffle order, running
+    loss and metrics, History and callback states, nnkit's generator state and the
+    optimizer's slots, step and learning rate. When ``fit`` gets this callback and the
+    backup exists, it continues from the saved batch with the identical loss trace (Keras
+    restarts the saved epoch); ``fit(..., resume_from=path)`` does the same for any backup.
 
-    Put it last among your callbacks: the state is taken at its
-    ``on_train_batch_end``, so callbacks after it do not see that hook replayed
-    for the saved batch.
+    Put it last among your callbacks: the state is taken at its ``on_train_batch_end``, so
+    callbacks after it do not see that hook replayed for the saved batch.
 
     Args:
-        filepath: the checkpoint file (overwritten each time).
-        save_freq: ``"epoch"`` (after each epoch's last batch) or a number of
-            batches N (after every N-th batch, counted over the whole run).
-        delete_on_end: remove the file when fit ends normally (not when it is
-            interrupted or stopped early), as Keras does.
+        backup_dir: the folder of the backup, or the ``.h5`` file; the folder is made and
+            written to when training begins, so an unusable one fails then.
+        save_freq: ``"epoch"`` (after each epoch's last batch) or a number of batches N >= 1
+            (after every N-th batch, counted over the whole run). Keras's ``False`` (its
+            preemption checkpointing, which nnkit does not have) is refused.
+        double_checkpoint: accepted for Keras's scripts: the atomic write already leaves
+            the previous complete backup when a write is cut short.
+        delete_checkpoint: remove the backup when ``fit`` has run all its epochs. Unlike
+            Keras, a fit ended by ``stop_training`` (a callback's stop, Ctrl-C) keeps it,
+            since that is how nnkit's interrupted runs end.
     """
 
     writes_files = True
 
     restores_on_fit = True
 
-    def __init__(self, filepath, save_freq="epoch", delete_on_end=False):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
         super().__init__()
-        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
-                                     or save_freq <= 0):
-            raise InvalidArgumentError(f"BackupAndRestore: save_freq must be 'epoch' or a "
-                                       f"positive number of batches, received {save_freq!r}")
-        self.filepath = str(filepath)
-        self.save_freq = save_freq
-        self.delete_on_end = delete_on_end
+        self.backup_dir = output_paths.path_argument("BackupAndRestore", "backup_dir",
+                                                     backup_dir)
+        self.filepath = (self.backup_dir if self.backup_dir.endswith(".h5") else
+                         os.path.join(self.backup_dir, BACKUP_FILE))
+        self.save_freq = arguments.save_frequency("BackupAndRestore", "save_freq", save_freq)
+        self.double_checkpoint, self.delete_checkpoint = double_checkpoint, delete_checkpoint
         self._batches_seen = 0
 
     def on_train_begin(self, logs=None):
+        output_paths.check_not_folder("BackupAndRestore", "backup_dir", self.backup_dir,
+                                      self.filepath)
+        output_paths.check_writable_folder("BackupAndRestore", "backup_dir", self.backup_dir,
+                                           os.path.dirname(self.filepath))
         self._batches_seen = 0
 
     def on_train_batch_end(self, batch, logs=None):
@@ -57,9 +70,20 @@ class BackupAndRestore(Callback):
             self.save()
 
     def save(self):
-        """Write the checkpoint now (after the last finished batch)."""
-        self.model._progress.save(self.filepath)
+        """Write the backup now (after the last finished batch)."""
+        try:
+            os.makedirs(os.path.dirname(self.filepath) or os.curdir, exist_ok=True)
+            self.model._progress.save(self.filepath)
+        except OSError as error:
+            raise CheckpointError(f"BackupAndRestore: cannot write {self.filepath!r} "
+                                  f"(backup_dir {self.backup_dir!r}): "
+                                  f"{error.strerror or error}") from None
 
     def on_train_end(self, logs=None):
-        if self.delete_on_end and not self.model.stop_training and os.path.exists(self.filepath):
+        if not self.delete_checkpoint or self.model.stop_training:
+            return
+        if os.path.exists(self.filepath):
             os.unlink(self.filepath)
+        if self.filepath != self.backup_dir and os.path.isdir(self.backup_dir) \
+                and not os.listdir(self.backup_dir):
+            os.rmdir(self.backup_dir)

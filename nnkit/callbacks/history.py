@@ -8,6 +8,7 @@ class History(Callback):
     Attributes:
         history: ``{name: [value per epoch]}``.
         epoch: the epochs recorded.
+        params: ``{"epochs", "steps", "verbose"}`` of the fit.
         profile: the ``nnkit.profiling.Profile`` of a ``fit(profile=True)``, else None.
     """
 
@@ -16,6 +17,9 @@ class History(Callback):
         self.history = {}
         self.epoch = []
         self.profile = None
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

@@ -2,9 +2,10 @@
 import copy
 import math
 
+from nnkit import validation
 from nnkit.backend import get_backend
+from nnkit.callbacks import arguments
 from nnkit.callbacks.base import Callback
-from nnkit.errors import InvalidArgumentError
 
 
 class NaNGuard(Callback):
@@ -40,13 +41,14 @@ class NaNGuard(Callback):
     def __init__(self, action="reduce_lr", factor=0.5, clipnorm=1.0, max_recoveries=10,
                  verbose=1):
         super().__init__()
-        if action not in ("reduce_lr", "clip", "stop"):
-            raise InvalidArgumentError(f"NaNGuard: action must be 'reduce_lr', 'clip' or "
-                                       f"'stop', received {action!r}")
-        if not 0.0 < factor < 1.0:
-            raise InvalidArgumentError(f"NaNGuard: factor must be in (0, 1), received {factor!r}")
-        self.action, self.factor, self.clipnorm = action, float(factor), float(clipnorm)
-        self.max_recoveries, self.verbose = int(max_recoveries), verbose
+        self.action = validation.one_of("NaNGuard", "action", action,
+                                        ("reduce_lr", "clip", "stop"))
+        self.factor = validation.real("NaNGuard", "factor", factor, 0.0, 1.0, low_open=True,
+                                      high_open=True)
+        self.clipnorm = validation.positive("NaNGuard", "clipnorm", clipnorm)
+        self.max_recoveries = validation.non_negative_int("NaNGuard", "max_recoveries",
+                                                          max_recoveries)
+        self.verbose = arguments.verbosity("NaNGuard", verbose)
         self.events = []
         self._good = None
         self._epoch, self._batch = 0, -1

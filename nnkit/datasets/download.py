@@ -1,28 +1,22 @@
-"""Find dataset files on disk, or download them into the nnkit cache with checksum checks.
+"""Where dataset loaders find their files: a given path, nnkit's data folder, or a download.
 
-Files live under the data folder, ``$NNKIT_DATA_DIR`` (default ``~/.cache/nnkit``), as
-``<data folder>/<dataset>/<file>``. A download goes to a temporary file beside its target,
-is hashed while it streams, is flushed to disk, and only then is renamed into place, so
-the cache never holds a partial or unverified file.
+nnkit's data folder is ``$NNKIT_DATA_DIR`` (default ``~/.cache/nnkit``), holding
+``<data folder>/<dataset>/<file>``. The loaders of Keras's datasets (``mnist``, ``imdb``, ...)
+look there first, then go through ``nnkit.utils.get_file``: into the data folder when
+``$NNKIT_DATA_DIR`` is set, else into Keras's own cache (``$KERAS_HOME`` or ``~/.keras``,
+``datasets/``), so files Keras already downloaded are reused. Every download is atomic and
+checked against the published checksum (``nnkit.utils.downloads``).
 """
-import contextlib
-import hashlib
-import http.client
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from nnkit.errors import NnkitError
+from nnkit.utils.downloads import DatasetError, atomic_write, download
+from nnkit.utils.files import get_file as keras_get_file
+
+__all__ = ["DATA_DIR_VARIABLE", "DatasetError", "atomic_write", "data_dir", "find_or_download", "get_file"]
 
 DATA_DIR_VARIABLE = "NNKIT_DATA_DIR"
-DOWNLOAD_TIMEOUT_S = 60
-CHUNK_BYTES = 1 << 20
-
-
-class DatasetError(NnkitError, OSError):
-    """A dataset file is missing, cannot be downloaded, fails its checksum or is malformed."""
+KERAS_ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 
 def data_dir():
@@ -34,16 +28,19 @@ def data_dir():
     return Path(os.environ.get(DATA_DIR_VARIABLE) or Path.home() / ".cache" / "nnkit").expanduser()
 
 
-def find_or_download(names, cache_subdir, url, path=None, sha256=None, md5=None):
+def find_or_download(names, cache_subdir, url, path=None, sha256=None, md5=None, keras_subdir=None):
     """Path of a dataset file: from ``path``, else from the data folder, else downloaded.
 
     Args:
         names: accepted file names, the canonical (downloaded) name first.
         cache_subdir: the dataset's folder inside the data folder, e.g. ``"imdb"``.
         url: where the canonical file is downloaded from.
-        path: None, a file (used as is), or a folder holding one of ``names`` directly
-            or in ``cache_subdir/``.
+        path: None; a bare file name (Keras's ``path="mnist.npz"``: the name in the cache); or a
+            file with a folder (used as is) or a folder holding one of ``names`` directly or in
+            ``cache_subdir/``.
         sha256, md5: published checksums of the download (hex strings).
+        keras_subdir: for a Keras dataset, its folder in Keras's cache (``"datasets"``): without
+            ``$NNKIT_DATA_DIR`` the file is downloaded there with ``nnkit.utils.get_file``.
 
     Returns:
         pathlib.Path of an existing file.
@@ -51,13 +48,20 @@ def find_or_download(names, cache_subdir, url, path=None, sha256=None, md5=None)
     Example:
         >>> find_or_download(("imdb.npz",), "imdb", IMDB_URL, sha256=IMDB_SHA256)  # doctest: +SKIP
     """
-    if path is not None:
+    if path is not None and not _is_bare_name(path):
         return _find_at(Path(path).expanduser(), names, cache_subdir)
+    names = (path,) if path is not None else tuple(names)
     for name in names:
         candidate = data_dir() / cache_subdir / name
         if candidate.is_file():
             return candidate
-    return get_file(names[0], url, sha256=sha256, md5=md5, cache_subdir=cache_subdir)
+    if keras_subdir is None or os.environ.get(DATA_DIR_VARIABLE):
+        return get_file(names[0], url, sha256=sha256, md5=md5, cache_subdir=cache_subdir)
+    return Path(keras_get_file(names[0], url, file_hash=sha256 or md5, cache_subdir=keras_subdir))
+
+
+def _is_bare_name(path):
+    return isinstance(path, str) and os.sep not in path and not (os.altsep and os.altsep in path)
 
 
 def _find_at(path, names, cache_subdir):
@@ -79,10 +83,11 @@ def get_file(fname, url, sha256=None, md5=None, cache_subdir="datasets"):
 
     A file already at that place is returned without re-hashing: it was either verified
     when downloaded or put there by the user (loaders check the structure of what they read).
+    (Keras's ``get_file``, with its own cache rules, is ``nnkit.utils.get_file``.)
 
     Args:
         fname: file name inside the cache folder.
-        url: http(s) address of the file.
+        url: address of the file (``https://``, ``file://``).
         sha256, md5: expected hex digests; each one given is checked.
         cache_subdir: folder inside the data folder.
 
@@ -100,64 +105,6 @@ def get_file(fname, url, sha256=None, md5=None, cache_subdir="datasets"):
     target = data_dir() / cache_subdir / fname
     if target.is_file():
         return target
-    expected = {name: digest.lower() for name, digest in (("sha256", sha256), ("md5", md5)) if digest}
-    hashers = {name: hashlib.new(name) for name in expected}
-    with atomic_write(target) as stream:
-        _copy_url(url, stream, hashers, target)
-        for name, digest in expected.items():
-            received = hashers[name].hexdigest()
-            if received != digest:
-                raise DatasetError(f"checksum mismatch for {url}: expected {name} {digest}, "
-                                   f"received {received}; the download was discarded")
-    return target
-
-
-def _copy_url(url, stream, hashers, target):
-    from tqdm import tqdm
-
-    try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=target.name, disable=None) as bar:
-                while chunk := response.read(CHUNK_BYTES):
-                    stream.write(chunk)
-                    for hasher in hashers.values():
-                        hasher.update(chunk)
-                    bar.update(len(chunk))
-    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
-        raise DatasetError(
-            f"could not download {url} ({getattr(error, 'reason', error)}). To work offline, set "
-            f"{DATA_DIR_VARIABLE} to a folder holding {target.parent.name}/{target.name}, "
-            f"or pass path= (a local copy of the file) to the loader") from error
-
-
-@contextlib.contextmanager
-def atomic_write(target):
-    """Open a temporary file beside ``target``; it replaces ``target`` only if the block succeeds.
-
-    The data is flushed and fsynced before the rename; on any error the temporary file is deleted.
-
-    Args:
-        target: final path (its folder is created if needed).
-
-    Returns:
-        A context manager yielding a binary file object.
-
-    Example:
-        >>> with atomic_write(data_dir() / "demo" / "x.bin") as stream:  # doctest: +SKIP
-        ...     stream.write(b"payload")
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
+    return download(url, target, {"sha256": sha256, "md5": md5},
+                    offline_hint=f"To work offline, set {DATA_DIR_VARIABLE} to a folder holding "
+                                 f"{cache_subdir}/{fname}, or pass path= (a local copy of the file) to the loader")

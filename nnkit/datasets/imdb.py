@@ -6,23 +6,23 @@ object arrays are rebuilt by an unpickler that only accepts NumPy arrays of buil
 See ``datasets/imdb.md`` for the source, licence and checksums.
 """
 import itertools
-import json
 import os
-import pickle
 import re
 import string
 import tarfile
-import zipfile
 
 import numpy as np
 
-from nnkit.datasets.download import DatasetError, find_or_download
+from nnkit.datasets.download import KERAS_ORIGIN_FOLDER, DatasetError, find_or_download
+from nnkit.datasets.npz import malformed, read_npz
+from nnkit.datasets.word_sequences import (check_encoding, check_int, encode, limit_vocabulary, read_word_index,
+                                           take_rows, to_object_array, to_ragged)
 from nnkit.errors import InvalidArgumentError
 
 CACHE_SUBDIR = "imdb"
-NPZ_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
+NPZ_URL = KERAS_ORIGIN_FOLDER + "imdb.npz"
 NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
-WORD_INDEX_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json"
+WORD_INDEX_URL = KERAS_ORIGIN_FOLDER + "imdb_word_index.json"
 WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"
 TEXTS_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 TEXTS_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
@@ -31,7 +31,7 @@ _REVIEW_MEMBER = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1,
+def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1,
               oov_char=2, index_from=3, ratings=False, texts_path=None):
     """Load IMDB as word-id sequences, exactly as ``keras.datasets.imdb.load_data`` does.
 
@@ -42,8 +42,10 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
     ``num_words=None`` means "the largest id present", so that one id also becomes ``oov_char``.
 
     Args:
-        path: None (``$NNKIT_DATA_DIR/imdb/imdb.npz``, else download), an ``imdb.npz`` file,
-            or a folder holding it.
+        path: the name of the file in the cache (Keras's meaning, default ``"imdb.npz"``): it is
+            read from ``$NNKIT_DATA_DIR/imdb/``, else downloaded from Keras's origin with Keras's
+            sha256 (into ``$NNKIT_DATA_DIR/imdb/`` when set, else Keras's ``~/.keras/datasets/``);
+            or a local ``imdb.npz`` file, or a folder holding it (a path with a folder part).
         num_words: keep ids below this (positive int or None).
         skip_top: ids below this become ``oov_char`` (note: this includes ``start_char``).
         maxlen: drop sequences whose length is not below this (positive int or None).
@@ -66,10 +68,11 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         >>> x_train[0][:4]
         [1, 14, 22, 16]
     """
-    _check_encoding("load_data", num_words, skip_top, start_char, oov_char, index_from)
-    _check_int("load_data", "maxlen", maxlen, minimum=1, optional=True)
-    _check_int("load_data", "seed", seed, minimum=0)
-    file = find_or_download(("imdb.npz",), CACHE_SUBDIR, NPZ_URL, path=path, sha256=NPZ_SHA256)
+    check_encoding("imdb.load_data", num_words, skip_top, start_char, oov_char, index_from)
+    check_int("imdb.load_data", "maxlen", maxlen, minimum=1, optional=True)
+    check_int("imdb.load_data", "seed", seed, minimum=0)
+    file = find_or_download(("imdb.npz",), CACHE_SUBDIR, NPZ_URL, path=path, sha256=NPZ_SHA256,
+                            keras_subdir="datasets")
     arrays = _read_imdb_npz(file)
     generator = np.random.RandomState(seed)
     splits = []
@@ -77,7 +80,7 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         flat, lengths = arrays[x_key]
         order = np.arange(len(lengths))
         generator.shuffle(order)
-        flat, lengths = _encode(*_take_rows(flat, lengths, order), start_char, index_from)
+        flat, lengths = encode(*take_rows(flat, lengths, order), start_char, index_from)
         extra = [arrays[y_key][order]]
         if ratings:
             stored = load_ratings(texts_path or os.path.dirname(file), x_key[2:])
@@ -90,12 +93,12 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
             if not short.any():
                 raise InvalidArgumentError(f"imdb.load_data: maxlen={maxlen} removes every {x_key} "
                                            f"sequence (kept are those shorter than maxlen); increase it")
-            (flat, lengths) = _take_rows(flat, lengths, np.flatnonzero(short))
+            (flat, lengths) = take_rows(flat, lengths, np.flatnonzero(short))
             extra = [values[short] for values in extra]
         splits.append((flat, lengths, extra))
     if num_words is None:
         num_words = max(int(flat.max(initial=0)) for flat, _, _ in splits)
-    return tuple((_to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)),
+    return tuple((to_object_array(*limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)),
                   *extra) for flat, lengths, extra in splits)
 
 
@@ -138,12 +141,12 @@ def _scan_reviews(path, split, read_text):
     return reviews
 
 
-def get_word_index(path=None):
+def get_word_index(path="imdb_word_index.json"):
     """The Keras IMDB word index: word → frequency rank (1 = most frequent in train).
 
     Args:
-        path: None (``$NNKIT_DATA_DIR/imdb/imdb_word_index.json``, else download), the JSON
-            file, or a folder holding it.
+        path: the file's name in the cache (default ``"imdb_word_index.json"``, found and
+            downloaded as ``load_data``'s), or a local JSON file or a folder holding it.
 
     Returns:
         dict str → int with 88,584 entries. Ids in ``load_data`` are ``rank + index_from``.
@@ -153,14 +156,8 @@ def get_word_index(path=None):
         1
     """
     file = find_or_download(("imdb_word_index.json",), CACHE_SUBDIR, WORD_INDEX_URL, path=path,
-                            md5=WORD_INDEX_MD5)
-    try:
-        word_index = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DatasetError(f"{file} is not a JSON word index: {error}") from error
-    if not isinstance(word_index, dict) or not all(type(rank) is int for rank in word_index.values()):
-        raise DatasetError(f"{file} is not a word index: expected a JSON object of word -> int rank")
-    return word_index
+                            md5=WORD_INDEX_MD5, keras_subdir="datasets")
+    return read_word_index(file)
 
 
 def texts_to_sequences(texts, path=None, num_words=None, skip_top=0, start_char=1, oov_char=2,
@@ -189,14 +186,14 @@ def texts_to_sequences(texts, path=None, num_words=None, skip_top=0, start_char=
 
     if isinstance(texts, str):
         raise InvalidArgumentError("imdb.texts_to_sequences: texts must be a list of str, received one str")
-    _check_encoding("texts_to_sequences", num_words, skip_top, start_char, oov_char, index_from)
+    check_encoding("imdb.texts_to_sequences", num_words, skip_top, start_char, oov_char, index_from)
     word_index = get_word_index(path)
     ranks = [[word_index[word] for word in text_to_word_sequence(text.translate(_ASCII_LOWER), lower=False)
               if word in word_index] for text in texts]
     lengths = np.array([len(sequence) for sequence in ranks], dtype=np.int64)
     flat = np.fromiter(itertools.chain.from_iterable(ranks), np.int64, count=int(lengths.sum()))
-    flat, lengths = _encode(flat, lengths, start_char, index_from)
-    return _to_object_array(*_limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)).tolist()
+    flat, lengths = encode(flat, lengths, start_char, index_from)
+    return to_object_array(*limit_vocabulary(flat, lengths, num_words, skip_top, oov_char)).tolist()
 
 
 def load_texts(path=None, split="train"):
@@ -226,102 +223,19 @@ def load_texts(path=None, split="train"):
     return texts, labels
 
 
-def _check_encoding(function, num_words, skip_top, start_char, oov_char, index_from):
-    _check_int(function, "num_words", num_words, minimum=1, optional=True)
-    _check_int(function, "skip_top", skip_top, minimum=0)
-    _check_int(function, "start_char", start_char, minimum=0, optional=True)
-    _check_int(function, "oov_char", oov_char, minimum=0, optional=True)
-    _check_int(function, "index_from", index_from, minimum=0)
-
-
-def _check_int(function, name, value, minimum, optional=False):
-    if value is None and optional:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        expected = f"an int >= {minimum}" + (" or None" if optional else "")
-        raise InvalidArgumentError(f"imdb.{function}: {name} must be {expected}, received {value!r}")
-
-
-def _take_rows(flat, lengths, rows):
-    """Select (and reorder) ragged rows: ``(flat (L,), lengths (N,))`` → rows ``rows``."""
-    starts = np.cumsum(lengths) - lengths
-    new_lengths = lengths[rows]
-    new_starts = np.cumsum(new_lengths) - new_lengths
-    positions = np.arange(int(new_lengths.sum())) + np.repeat(starts[rows] - new_starts, new_lengths)
-    return flat[positions], new_lengths
-
-
-def _encode(flat, lengths, start_char, index_from):
-    """Add ``index_from`` to every rank and put ``start_char`` (if any) in front of each row."""
-    flat = flat + index_from
-    if start_char is None:
-        return flat, lengths
-    return np.insert(flat, np.cumsum(lengths) - lengths, start_char), lengths + 1
-
-
-def _limit_vocabulary(flat, lengths, num_words, skip_top, oov_char):
-    """Ids outside ``[skip_top, num_words)`` become ``oov_char``, or are dropped if it is None."""
-    in_range = flat >= skip_top
-    if num_words is not None:
-        in_range &= flat < num_words
-    if oov_char is not None:
-        return np.where(in_range, flat, oov_char), lengths
-    rows = np.repeat(np.arange(len(lengths)), lengths)
-    return flat[in_range], np.bincount(rows[in_range], minlength=len(lengths))
-
-
-def _to_object_array(flat, lengths):
-    """Ragged ``(flat, lengths)`` → object array ``(N,)`` of lists of Python ints (Keras's format)."""
-    values, ends = flat.tolist(), np.cumsum(lengths).tolist()
-    return np.fromiter((values[end - length:end] for end, length in zip(ends, lengths.tolist())),
-                       dtype=object, count=len(ends))
-
-
-class _ArrayOnlyUnpickler(pickle.Unpickler):
-    """Unpickler that can rebuild NumPy arrays of builtin values and refuses any other global."""
-
-    _reconstruct = np.empty(0, dtype=object).__reduce__()[0]
-    _allowed = {("numpy.core.multiarray", "_reconstruct"): _reconstruct,
-                ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
-                ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype}
-
-    def find_class(self, module, name):
-        if (module, name) not in self._allowed:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a dataset file")
-        return self._allowed[(module, name)]
-
-
-def _read_npz_member(archive, key):
-    """One ``.npy`` member of an open npz; object arrays go through ``_ArrayOnlyUnpickler``."""
-    header_readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    with archive.open(f"{key}.npy") as stream:
-        version = np.lib.format.read_magic(stream)
-        if version not in header_readers:
-            raise ValueError(f"unsupported .npy format version {version}")
-        _, _, dtype = header_readers[version](stream)
-        if dtype.hasobject:
-            return _ArrayOnlyUnpickler(stream, encoding="ASCII").load()
-    with archive.open(f"{key}.npy") as stream:
-        return np.lib.format.read_array(stream, allow_pickle=False)
-
-
 def _read_imdb_npz(file):
     """Read and check a Keras-format imdb.npz: ``{"x_*": (flat, lengths), "y_*": int64 labels}``."""
+    stored = read_npz(file, ("x_train", "y_train", "x_test", "y_test"), "imdb.npz")
     arrays = {}
     try:
-        with zipfile.ZipFile(file) as archive:
-            for split in ("train", "test"):
-                sequences = _read_npz_member(archive, f"x_{split}")
-                labels = np.asarray(_read_npz_member(archive, f"y_{split}"))
-                if not (isinstance(sequences, np.ndarray) and sequences.ndim == 1 and labels.shape == sequences.shape):
-                    raise ValueError(f"x_{split} and y_{split} must be 1-D arrays of the same length")
-                if labels.dtype.kind not in "iu" or not np.isin(labels, (0, 1)).all():
-                    raise ValueError(f"y_{split} must hold integer labels 0 and 1")
-                lengths = np.fromiter(map(len, sequences), np.int64, count=len(sequences))
-                flat = np.fromiter(itertools.chain.from_iterable(sequences), np.int64, count=int(lengths.sum()))
-                if flat.size and flat.min() < 0:
-                    raise ValueError(f"x_{split} holds negative word ranks")
-                arrays[f"x_{split}"], arrays[f"y_{split}"] = (flat, lengths), labels.astype(np.int64)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, pickle.UnpicklingError, EOFError) as error:
-        raise DatasetError(f"{file} is not a valid Keras-format imdb.npz: {error}") from error
+        for split in ("train", "test"):
+            flat, lengths = to_ragged(stored[f"x_{split}"], f"x_{split}")
+            labels = stored[f"y_{split}"]
+            if labels.shape != lengths.shape:
+                raise ValueError(f"x_{split} and y_{split} must be 1-D arrays of the same length")
+            if labels.dtype.kind not in "iu" or not np.isin(labels, (0, 1)).all():
+                raise ValueError(f"y_{split} must hold integer labels 0 and 1")
+            arrays[f"x_{split}"], arrays[f"y_{split}"] = (flat, lengths), labels.astype(np.int64)
+    except (ValueError, TypeError) as error:
+        raise malformed(file, "imdb.npz", error) from error
     return arrays

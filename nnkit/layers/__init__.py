@@ -1,5 +1,12 @@
-"""nnkit's layers; each is registered by class name for configs and checkpoints."""
+"""nnkit's layers; each is registered by class name for configs and checkpoints.
+
+Keras's functional merge helpers (``add``, ``concatenate``, ``dot``, ...) are here too, but
+not in ``__all__``: ``nnkit`` star-imports the layer classes, and ``nnkit.add`` would not be
+a layer.
+"""
+from nnkit.keras_names import missing_names
 from nnkit.layers.activation import Activation
+from nnkit.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from nnkit.layers.base import Layer
 from nnkit.layers.dense import Dense
 from nnkit.layers.dropout import Dropout
@@ -11,6 +18,8 @@ from nnkit.layers.time_distributed import TimeDistributed
 from nnkit.layers.masking import Masking
 from nnkit.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                 Subtract)
+from nnkit.layers.merge.functions import (add, average, concatenate, dot,  # noqa: F401
+                                          maximum, minimum, multiply, subtract)
 from nnkit.layers.recurrent import GRU, GatedInput, LSTM, RNN, SimpleRNN, StackedCells
 from nnkit.layers.convolution import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D,
                                       MaxPooling1D, MaxPooling2D)
@@ -21,7 +30,8 @@ from nnkit.layers.reshaping import (Cropping1D, Flatten, Permute, RepeatVector, 
 from nnkit.layers.spatial_dropout import SpatialDropout1D
 from nnkit.layers.top_k_softmax import TopKSoftmax
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Embedding",
+__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU",
+           "PReLU", "Softmax", "Dropout", "Embedding",
            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "TimeDistributed", "Bidirectional",
            "RNN", "SimpleRNN", "LSTM", "GRU", "StackedCells", "GatedInput", "Masking",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
@@ -30,3 +40,4 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Em
            "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax",
            "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]
 
+__getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

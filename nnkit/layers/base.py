@@ -19,9 +19,7 @@ Adding a layer: the checklist is "Adding a layer" in CONTRIBUTING.md.
 """
 import contextlib
 import contextvars
-import itertools
 import re
-from collections import defaultdict
 
 import numpy
 
@@ -29,9 +27,10 @@ from nnkit import config, constraints, initializers, regularizers
 from nnkit.backend import get_backend
 from nnkit.backend.csr import CSRMatrix, is_sparse
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
+from nnkit.layers import keywords
 from nnkit.layers.symbolic import call_layer, is_symbolic
+from nnkit.registry import auto_name
 
-_name_counters = defaultdict(itertools.count)
 #: the weight budget of the ``restoring_weights`` block running in this thread (None outside)
 _restoring_budget = contextvars.ContextVar("nnkit_restoring_budget", default=None)
 
@@ -53,15 +52,21 @@ def restoring_weights(max_elements):
 
 
 def new_weight(owner, name, shape, initializer, dtype):
-    """A new parameter array: drawn from ``initializer``, or zeros inside ``restoring_weights``.
+    """A new parameter array: drawn from ``initializer`` (any form ``initializers.get``
+    reads) in ``dtype``, or zeros inside ``restoring_weights``.
 
     Raises:
+        InvalidArgumentError: ``initializer`` is not one ``initializers.get`` reads.
         ShapeError: inside ``restoring_weights``, the weight exceeds the checkpoint's budget.
     """
     shape = tuple(int(size) for size in shape)
     budget = _restoring_budget.get()       # [elements left], shared by the block's layers
     if budget is None:
-        return get_backend().asarray(initializers.get(initializer)(shape), dtype=dtype)
+        try:
+            draw = initializers.get(initializer)
+        except InvalidArgumentError as error:
+            raise InvalidArgumentError(f"layer '{owner}': weight '{name}': {error}") from None
+        return get_backend().asarray(draw(shape, dtype=dtype), dtype=dtype)
     size = int(numpy.prod(shape, dtype=object))
     if size > budget[0]:
         raise ShapeError(f"layer '{owner}': weight '{name}' of shape {shape} is "
@@ -104,9 +109,13 @@ class Layer:
     Args:
         name: unique name within a model (default: snake-case class name with
             a counter).
-        input_shape: shape of one example, without the batch axis; lets a
-            model build before seeing data.
         trainable: whether optimizers update this layer's parameters.
+        **kwargs: the weight options named by ``regularizable``, and Keras's
+            common keywords (``nnkit.layers.keywords``): ``input_shape`` (shape
+            of one example, batch axis excluded; lets a Sequential model build
+            before seeing data), ``input_dim``, ``batch_input_shape`` (each
+            with Keras 3's warning), ``dtype`` (floatx only), ``autocast``,
+            ``activity_regularizer`` (None only). Others are refused.
 
     Attributes:
         grad_rows: ``{key: rows}``: ``grads[key]`` is zero outside the sorted
@@ -126,13 +135,14 @@ class Layer:
     #: set True by ``build`` (a Sequential model derives it from its layers instead)
     built = False
 
-    def __init__(self, name=None, input_shape=None, trainable=True, **weight_options):
-        base = _snake_case(type(self).__name__)
+    def __init__(self, name=None, trainable=True, **kwargs):
         if name is None:
-            count = next(_name_counters[base])
-            name = base if count == 0 else f"{base}_{count}"
+            name = auto_name(_snake_case(type(self).__name__))
         self.name = name
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self._dtype = config.floatx()    # as Keras: a later set_floatx changes new layers only
+        where = f"layer '{name}' ({type(self).__name__})"
+        self.input_shape = keywords.pop_input_shape(where, kwargs)
+        keywords.check_common_keywords(where, kwargs)
         self.trainable = trainable
         self.params = {}
         self.grads = {}
@@ -142,24 +152,23 @@ class Layer:
         self.needs_input_grad = True
         self.inbound_nodes = []       # one per call on symbolic tensors (nnkit.layers.symbolic)
         self._cache = None
-        self.regularizers, self.constraints = self._weight_options(weight_options)
+        self.regularizers, self.constraints = self._weight_options(where, kwargs)
 
-    def _weight_options(self, options):
-        """``{param key: Regularizer}``, ``{param key: Constraint}`` from Keras's arguments."""
+    def _weight_options(self, where, kwargs):
+        """``{param key: Regularizer}``, ``{param key: Constraint}`` from Keras's arguments;
+        any other keyword left in ``kwargs`` is refused."""
         found = ({}, {})
-        for argument, value in options.items():
+        allowed = [f"{w}_{k}" for w in self.regularizable for k in ("regularizer", "constraint")]
+        for argument in [key for key in kwargs if key in allowed]:
             weight, _, kind = argument.rpartition("_")
-            if weight not in self.regularizable or kind not in ("regularizer", "constraint"):
-                allowed = [f"{w}_{k}" for w in self.regularizable
-                           for k in ("regularizer", "constraint")]
-                raise InvalidArgumentError(f"layer '{self.name}' ({type(self).__name__}): "
-                                           f"unexpected argument {argument!r}; weight options "
-                                           f"it takes: {allowed or 'none'}")
             key = "recurrent_kernel" if weight == "recurrent" else weight
-            option = (regularizers if kind == "regularizer" else constraints).get(value)
+            option = (regularizers if kind == "regularizer" else constraints).get(
+                kwargs.pop(argument))
             if option is not None:
                 found[kind == "constraint"][key] = option
+        keywords.refuse_unrecognized(where, type(self).__name__, kwargs, allowed)
         return found
+
     # ---- array helpers -------------------------------------------------
     @property
     def xp(self):
@@ -168,7 +177,8 @@ class Layer:
 
     @property
     def dtype(self):
-        return config.floatx()
+        """The float dtype of the layer's weights and outputs: floatx when it was made."""
+        return self._dtype
 
     # ---- building --------------------------------------------------------
     def build(self, input_shape):
@@ -200,9 +210,33 @@ class Layer:
     #: input is rows of an Embedding's table; ``nnkit.layers.table_input``)
     takes_table_input = False
 
-    def compute_output_shape(self, input_shape):
-        """Shape of one output example for one input example of ``input_shape``."""
+    def example_output_shape(self, input_shape):
+        """Shape of one output example for one input example of ``input_shape`` (batch
+        axis excluded on both; a list of shapes for a layer of several inputs)."""
         return tuple(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        """Keras's ``compute_output_shape``: shapes *with* the batch axis.
+
+        ``Dense(4).compute_output_shape((None, 10, 8))`` is ``(None, 10, 4)``; a
+        layer of several inputs takes a list of shapes; a layer of several
+        outputs (``return_state``) returns a list.
+
+        Raises:
+            ShapeError: ``input_shape`` is not a shape with a batch axis.
+        """
+        several = isinstance(input_shape, (list, tuple)) and len(input_shape) > 0 and all(
+            isinstance(shape, (list, tuple)) for shape in input_shape)
+        shapes = list(input_shape) if several else [input_shape]
+        if not all(isinstance(shape, (list, tuple)) and len(shape) >= 1 for shape in shapes):
+            raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): compute_output_shape "
+                             f"expects a shape with the batch axis first, e.g. (None, 8), "
+                             f"received {input_shape!r}")
+        batch = shapes[0][0]
+        examples = [tuple(shape[1:]) for shape in shapes]
+        outputs = [(batch,) + tuple(shape)
+                   for shape in self.output_shapes(examples if several else examples[0])]
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def compute_mask(self, x, mask):
         """The mask the next layer receives (default: passed through unchanged)."""
@@ -210,7 +244,7 @@ class Layer:
 
     def output_shapes(self, input_shape):
         """Shapes of every output (a list; several for ``return_state``), batch axis excluded."""
-        return [self.compute_output_shape(input_shape)]
+        return [self.example_output_shape(input_shape)]
 
     def output_dtype(self, input_dtype):
         """dtype of the outputs for inputs of ``input_dtype`` (floatx by default)."""
@@ -453,7 +487,14 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        """Rebuild the layer from ``get_config`` output (a stored ``input_shape`` is restored
+        as it was, without the warning a user's ``input_shape=`` argument gets)."""
+        config = dict(config)
+        shape = config.pop("input_shape", None)
+        layer = cls(**config)
+        if shape is not None:
+            layer.input_shape = tuple(shape)
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} '{self.name}'>"

@@ -63,8 +63,8 @@ class Bidirectional(Wrapper):
         self.expose_child_params()
         super().build(input_shape)
 
-    def compute_output_shape(self, input_shape):
-        shape = tuple(self.layer.compute_output_shape(input_shape))
+    def example_output_shape(self, input_shape):
+        shape = tuple(self.layer.example_output_shape(input_shape))
         if self.merge_mode == "concat" and shape[-1] is not None:
             shape = shape[:-1] + (2 * shape[-1],)
         return shape

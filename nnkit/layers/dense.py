@@ -1,5 +1,5 @@
 """Dense: a fully connected layer, ``y = activation(x · kernel + bias)``."""
-from nnkit import activations
+from nnkit import activations, initializers
 from nnkit.backend.csr import is_sparse
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -13,7 +13,8 @@ class Dense(Layer):
         units: output size U.
         activation: name of an element-wise activation (None: linear).
         use_bias: whether to add a bias.
-        kernel_initializer: initializer name or ``(name, kwargs)``.
+        kernel_initializer, bias_initializer: an initializer (``nnkit.initializers``: a
+            name, an Initializer such as ``HeNormal(seed=1)``, a ``(name, kwargs)`` pair).
 
     Shapes:
         x: ``(N, D)`` or ``(N, T, D)``; a SciPy CSR ``(N, D)`` is never
@@ -36,20 +37,21 @@ class Dense(Layer):
     regularizable = ("kernel", "bias")
 
     def __init__(self, units, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
 
     def build(self, input_shape):
         self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), "zeros")
+            self.add_weight("bias", (self.units,), self.bias_initializer)
         super().build(input_shape)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def forward(self, x, training=False, mask=None):
@@ -80,4 +82,5 @@ class Dense(Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units,
                 "activation": self.activation.name, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}

@@ -1,7 +1,9 @@
 """Embedding: token ids to dense vectors, optionally producing a padding mask."""
+from nnkit import initializers
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
+from nnkit.layers.keywords import warn_user
 from nnkit.registry import register_layer
 
 
@@ -14,7 +16,11 @@ class Embedding(Layer):
         output_dim: embedding size E.
         mask_zero: id 0 is padding; a boolean mask ``(N, T)`` (True = real
             token) flows to the next layers.
-        embeddings_initializer: default ``("uniform", {"scale": 0.05})`` as Keras.
+        embeddings_initializer: an initializer (``nnkit.initializers``); default
+            U(-0.05, 0.05), Keras's ``RandomUniform()``.
+        input_length: Keras 2's argument, deprecated in Keras 3: accepted with
+            Keras 3's warning and ignored, as Keras 3 does (sequences of any
+            length are taken; give ``Input((T,))`` to fix the shape).
 
     Shapes:
         x: ``(N, T)`` integer ids; y: ``(N, T, E)``; embeddings: ``(V, E)``.
@@ -30,6 +36,8 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, mask_zero=False,
                  embeddings_initializer=("uniform", {"scale": 0.05}), **kwargs):
+        if kwargs.pop("input_length", None) is not None:
+            warn_user("Argument `input_length` is deprecated. Just remove it.")
         super().__init__(**kwargs)
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
@@ -41,7 +49,7 @@ class Embedding(Layer):
                         self.embeddings_initializer)
         super().build(input_shape)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
 
     def compute_mask(self, x, mask):
@@ -67,4 +75,4 @@ class Embedding(Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim, "mask_zero": self.mask_zero,
-                "embeddings_initializer": self.embeddings_initializer}
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}

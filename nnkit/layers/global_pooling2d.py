@@ -1,17 +1,30 @@
-"""Global pooling over the two spatial axes of ``(N, H, W, C)``."""
+"""Global pooling over the two spatial axes of ``(N, H, W, C)`` (or ``(N, C, H, W)``)."""
 from nnkit.layers.base import Layer
+from nnkit.layers.data_format import ChannelsFirst
 from nnkit.registry import register_layer
 
 
 class _GlobalPooling2D(Layer):
+    """Shared shape rule: ``(N, H, W, C)`` → ``(N, C)``.
+
+    Args:
+        data_format: "channels_last" ``(N, H, W, C)``, "channels_first"
+            ``(N, C, H, W)`` or None (``nnkit.config.image_data_format()``). The
+            public classes derive from ``ChannelsFirst`` first (so that it wraps
+            forward and backward).
+    """
+
     input_ranks = (4,)
 
-    def compute_output_shape(self, input_shape):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.set_data_format(data_format)
+
+    def example_output_shape(self, input_shape):
         return (input_shape[-1],)
 
 
-@register_layer
-class GlobalAveragePooling2D(_GlobalPooling2D):
+class _GlobalAverage2D(_GlobalPooling2D):
     """Mean over height and width per channel.
 
     Shapes:
@@ -29,8 +42,7 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
         return self.xp.broadcast_to(share[:, None, None, :], shape).copy()
 
 
-@register_layer
-class GlobalMaxPooling2D(_GlobalPooling2D):
+class _GlobalMax2D(_GlobalPooling2D):
     """Maximum over height and width per channel; the gradient goes to the first maximum.
 
     Shapes:
@@ -48,3 +60,13 @@ class GlobalMaxPooling2D(_GlobalPooling2D):
         (winner, shape), self._cache = self._cache, None
         positions = self.xp.arange(shape[1] * shape[2])[None, :, None]
         return ((positions == winner[:, None, :]) * dy[:, None, :]).reshape(shape)
+
+
+@register_layer
+class GlobalAveragePooling2D(ChannelsFirst, _GlobalAverage2D):
+    __doc__ = _GlobalAverage2D.__doc__
+
+
+@register_layer
+class GlobalMaxPooling2D(ChannelsFirst, _GlobalMax2D):
+    __doc__ = _GlobalMax2D.__doc__

@@ -2,27 +2,38 @@
 
 Both layers consume the time axis, so they consume the mask too: the next
 layer receives none. A row whose mask has no True step pools to zeros (never
-NaN or -inf).
+NaN or -inf). With Keras's ``data_format="channels_first"`` the input is
+``(N, D, T)`` (the mask still ``(N, T)``).
 """
 from nnkit.layers.base import Layer
+from nnkit.layers.data_format import ChannelsFirst
 from nnkit.registry import register_layer
 
 
 class _GlobalPooling1D(Layer):
-    """Shared shape rules of the global pooling layers: ``(N, T, D)`` → ``(N, D)``."""
+    """Shared shape rules of the global pooling layers: ``(N, T, D)`` → ``(N, D)``.
+
+    Args:
+        data_format: "channels_last" ``(N, T, D)``, "channels_first" ``(N, D, T)``
+            or None (``nnkit.config.image_data_format()``). The public classes
+            derive from ``ChannelsFirst`` first (so that it wraps forward and backward).
+    """
 
     supports_masking = True
     input_ranks = (3,)
 
-    def compute_output_shape(self, input_shape):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.set_data_format(data_format)
+
+    def example_output_shape(self, input_shape):
         return (input_shape[-1],)
 
     def compute_mask(self, x, mask):
         return None
 
 
-@register_layer
-class GlobalAveragePooling1D(_GlobalPooling1D):
+class _GlobalAverage1D(_GlobalPooling1D):
     """Mean over the valid (unmasked) steps of each sequence.
 
     ``y[n] = Σ_t m[n, t] x[n, t] / max(1, Σ_t m[n, t])`` with ``m`` the mask
@@ -59,8 +70,7 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
         return steps / self.xp.maximum(steps.sum(axis=1, keepdims=True), 1.0)
 
 
-@register_layer
-class GlobalMaxPooling1D(_GlobalPooling1D):
+class _GlobalMax1D(_GlobalPooling1D):
     """Feature-wise maximum over the valid (unmasked) steps of each sequence.
 
     Masked steps never win; a row with no valid step gives zeros. The gradient
@@ -96,3 +106,13 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
         xp = self.xp
         chosen = xp.arange(steps)[None, :, None] == winner[:, None, :]    # (N, T, D)
         return chosen * xp.where(has_step, dy, 0)[:, None, :]
+
+
+@register_layer
+class GlobalAveragePooling1D(ChannelsFirst, _GlobalAverage1D):
+    __doc__ = _GlobalAverage1D.__doc__
+
+
+@register_layer
+class GlobalMaxPooling1D(ChannelsFirst, _GlobalMax1D):
+    __doc__ = _GlobalMax1D.__doc__

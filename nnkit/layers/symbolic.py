@@ -28,6 +28,9 @@ class SymbolicTensor:
         node, index: the node that made it and its position among that node's outputs.
     """
 
+    #: the marker ``nnkit.backend.is_keras_tensor`` looks for (the backend sits below layers)
+    keras_tensor = True
+
     def __init__(self, shape, dtype, has_mask, node, index, sparse=False):
         self.shape = (None,) + tuple(shape)
         self.dtype, self.has_mask, self.sparse = dtype, has_mask, sparse

@@ -46,8 +46,8 @@ class TimeDistributed(Wrapper):
         self.expose_child_params()
         super().build(input_shape)
 
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + tuple(self.layer.compute_output_shape(input_shape[1:]))
+    def example_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(self.layer.example_output_shape(input_shape[1:]))
 
     def forward(self, x, training=False, mask=None):
         n, t = x.shape[:2]

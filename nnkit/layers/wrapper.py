@@ -66,4 +66,4 @@ class Wrapper(Layer):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**{**config, "layer": deserialize_layer(config["layer"])})
+        return super().from_config({**config, "layer": deserialize_layer(config["layer"])})

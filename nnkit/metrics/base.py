@@ -87,7 +87,10 @@ class MeanMetric(Metric):
         raise NotImplementedError
 
     def accumulate(self, xp, y_true, y_pred, weights):
-        values = self.values(xp, y_true, y_pred)
+        self.add(self.values(xp, y_true, y_pred), weights)
+
+    def add(self, values, weights):
+        """Add per-entry ``values`` with their ``weights`` (same shape, or None for ones)."""
         if weights is None:
             self.total += float(values.sum())
             self.count += float(values.size)

@@ -5,7 +5,7 @@ an nnkit error that names the argument with expected vs received values.
 """
 import numpy
 
-from nnkit import random
+from nnkit import config, random
 from nnkit.errors import DTypeError, InvalidArgumentError, ShapeError, describe
 from nnkit.backend.csr import CSRMatrix, is_sparse
 
@@ -37,6 +37,11 @@ def as_inputs(x, argument="x"):
         raise DTypeError(f"{argument}: expected numbers, received {describe(x)}")
     if values.dtype.kind == "f" and not all_finite(values):
         raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
+    if values.dtype.itemsize > 4 and values.dtype.kind == "f" and config.floatx() == "float32" \
+            and values.size and numpy.abs(values).max() > numpy.finfo("float32").max:
+        raise InvalidArgumentError(f"{argument}: values up to {numpy.abs(values).max():.3g} "
+                                   f"become infinite in float32 (the model's floatx); scale "
+                                   f"the inputs or use nnkit.set_floatx('float64')")
     return x
 
 
@@ -65,6 +70,8 @@ def as_targets(y, loss, output_shape, argument="y"):
     if y.dtype.kind == "f" and not numpy.isfinite(y).all():
         raise InvalidArgumentError(f"{argument}: contains NaN or infinite values")
     expected = loss.label_shape(output_shape)[1:]
+    if loss.sparse_labels and y.shape[1:] == tuple(expected) + (1,):
+        y = y[..., 0]                       # Keras takes class ids as (N, 1) too
     if not loss.sparse_labels and output_shape[-1] == 1 and y.shape[1:] == expected[:-1]:
         y = y.reshape(y.shape + (1,))
     if tuple(y.shape[1:]) != tuple(expected):
@@ -84,7 +91,8 @@ def as_targets(y, loss, output_shape, argument="y"):
     if loss.name == "binary_crossentropy" and y.size and (y.min() < 0 or y.max() > 1):
         raise InvalidArgumentError(f"{argument}: binary_crossentropy targets must be in [0, 1], "
                                    f"received values in [{y.min()}, {y.max()}]")
-    return y
+    # Keras casts targets to the predictions' dtype: bool and integer one-hots become floats
+    return y if y.dtype.kind == "f" else y.astype(config.floatx())
 
 
 def as_sample_weight(sample_weight, entries_shape):
@@ -106,11 +114,12 @@ def as_sample_weight(sample_weight, entries_shape):
     return weights
 
 
-def with_class_weight(sample_weight, y, class_weight, loss):
+def with_class_weight(sample_weight, y, class_weight, loss, outputs):
     """``sample_weight`` (or ones) times each example's class weight ``(N,)`` (or ``(N, T)``).
 
     The class is the label for sparse labels, the argmax of a one-hot (or soft) target,
-    or ``y > 0.5`` for a single sigmoid output.
+    or ``y > 0.5`` for a single sigmoid output; ``outputs`` (the model's last output axis)
+    says which classes exist (2 for one sigmoid output).
     """
     if not isinstance(class_weight, dict) or not all(
             isinstance(k, (int, numpy.integer)) and not isinstance(k, bool) for k in class_weight):
@@ -122,6 +131,11 @@ def with_class_weight(sample_weight, y, class_weight, loss):
         classes = (y[..., 0] > 0.5).astype("int64")
     else:
         classes = y.argmax(axis=-1)
+    known = 2 if outputs == 1 else outputs
+    unknown = sorted(k for k in class_weight if not 0 <= k < known)
+    if unknown:
+        raise InvalidArgumentError(f"class_weight names classes {unknown} that the model does not "
+                                   f"have: its {outputs} output(s) give classes 0..{known - 1}")
     table = numpy.ones(max(int(classes.max(initial=0)), *class_weight) + 1)
     for label, weight in class_weight.items():
         if not numpy.isfinite(weight) or weight < 0:
@@ -141,12 +155,21 @@ def check_lengths(x, y, sample_weight):
                          f"examples")
 
 
-def check_batch_size(batch_size):
+def check_batch_size(batch_size, argument="batch_size"):
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, numpy.integer)) \
             or batch_size <= 0:
-        raise InvalidArgumentError(f"batch_size must be a positive integer, received "
+        raise InvalidArgumentError(f"{argument} must be a positive integer, received "
                                    f"{batch_size!r}")
     return int(batch_size)
+
+
+def check_verbose(verbose):
+    """Keras's ``verbose``: 0, 1, 2 or "auto" (= 1); returns the number."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise InvalidArgumentError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
+    return int(verbose)
 
 
 def sequence_lengths(x):

@@ -140,6 +140,16 @@ class Model(BaseModel):
     multiple_outputs = property(lambda self: len(self.outputs) > 1)
 
     @property
+    def input(self):
+        """Keras's ``model.input``: the input tensor, or the list of them."""
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        """Keras's ``model.output``: the output tensor, or the list of them."""
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @property
     def input_names(self):
         return [t.node.layer.name for t in self.inputs]
 
@@ -196,12 +206,17 @@ class Model(BaseModel):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, make_layer=None):
         """Rebuild the graph: each layer from the registry, then its calls in an order whose
-        inputs exist (as Keras: retry until every node is made)."""
+        inputs exist (as Keras: retry until every node is made).
+
+        ``make_layer(spec)`` builds a layer from ``{"class_name", "config", ...}`` instead of
+        the registry (``clone_model``'s ``clone_function``).
+        """
         layers, pending = {}, []
         for spec in config["layers"]:
-            layer = LAYERS.get(spec["class_name"]).from_config(dict(spec["config"]))
+            layer = (make_layer(spec) if make_layer is not None else
+                     LAYERS.get(spec["class_name"]).from_config(dict(spec["config"])))
             layers[spec["name"]] = layer
             for position, node in enumerate(spec.get("inbound_nodes", [])):
                 pending.append((spec["name"], position, node))

@@ -15,11 +15,13 @@ generator state are put back (so a schedule applied again changes nothing) and
 the remaining batches run.
 """
 import os
+import warnings
 
 import numpy
 
 from nnkit import random
 from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.saving.api import first_non_finite_weight
 from nnkit.saving.hdf5 import write_model
 from nnkit.saving.reader import CheckpointReader
 from nnkit.saving.training_state import read_training_state, write_training_state
@@ -146,7 +148,16 @@ class FitProgress:
 
     def save(self, path):
         """Write a resumable checkpoint to ``path`` (atomic): the model file (weights,
-        optimizer, generator state) plus ``/training_state`` after batch ``self.step``."""
+        optimizer, generator state) plus ``/training_state`` after batch ``self.step``.
+
+        A model with a non-finite weight is not written (a warning says so): the file keeps
+        the last state training can resume from."""
+        bad = first_non_finite_weight(self.model)
+        if bad is not None:
+            warnings.warn(f"BackupAndRestore: weight {bad!r} holds NaN or infinity; "
+                          f"{str(path)!r} keeps its last good state", RuntimeWarning,
+                          stacklevel=2)
+            return
         state, order, lengths = self.state()
         write_model(self.model, path,
                     extra=lambda file: write_training_state(file, state, order, lengths))

@@ -2,7 +2,8 @@
 from nnkit.errors import InvalidArgumentError, ShapeError
 from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers.base import Layer
-from nnkit.layers.input_layer import Input
+from nnkit.layers.input_layer import Input, InputLayer
+from nnkit.layers.symbolic import is_symbolic
 from nnkit.models.base_model import BaseModel
 from nnkit.registry import LAYERS, register_layer
 
@@ -17,7 +18,10 @@ class Sequential(BaseModel):
     layer), and a Sequential can itself be a layer of another model.
 
     Args:
-        layers: initial layers.
+        layers: initial layers; the first may be ``nnkit.Input(shape)`` (or an
+            ``InputLayer``), which fixes the input shape and dtype as in Keras 3
+            (``model.layers`` does not list it).
+        trainable: whether optimizers update the layers' parameters.
         name: model name.
 
     Example:
@@ -30,16 +34,24 @@ class Sequential(BaseModel):
     multiple_inputs = False
     multiple_outputs = False
 
-    def __init__(self, layers=None, name="sequential", **kwargs):
+    def __init__(self, layers=None, trainable=True, name="sequential"):
         super().__init__(name=name)
+        self.trainable = trainable
         self.build_input_shape = None
+        self.input_layer = None
         self._runner = None
         self._graph = None
         for layer in layers or []:
             self.add(layer)
 
     def add(self, layer):
-        """Append ``layer``; builds the model if the first layer declares ``input_shape``."""
+        """Append ``layer``; builds the model once the input shape is known (an ``Input``
+        first, or a first layer that declares ``input_shape``)."""
+        if is_symbolic(layer) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer
+        if isinstance(layer, InputLayer):
+            self._set_input(layer)
+            return
         if not isinstance(layer, Layer):
             raise InvalidArgumentError(f"Sequential.add: expected a nnkit Layer, received "
                                        f"{type(layer).__name__}")
@@ -49,11 +61,23 @@ class Sequential(BaseModel):
         previous_built = self.built
         self.layers.append(layer)
         self._runner = self._graph = None
-        if len(self.layers) == 1 and layer.input_shape is not None:
-            self.build(layer.input_shape)
+        if len(self.layers) == 1 and (layer.input_shape is not None or
+                                      self.input_layer is not None):
+            self.build(layer.input_shape if self.input_layer is None else
+                       self.input_layer.shape)
         elif previous_built and not layer.built:
-            layer.build(self.compute_output_shape(self.build_input_shape, upto=-1))
+            layer.build(self.example_output_shape(self.build_input_shape, upto=-1))
         self.collect_weights()
+
+    def _set_input(self, input_layer):
+        if self.layers or self.input_layer is not None:
+            raise InvalidArgumentError(
+                f"Sequential '{self.name}': an Input can only be the first entry; this model "
+                f"already has " + (f"the input shape {self.input_layer.shape}" if
+                                   self.input_layer is not None else
+                                   f"the layers {[l.name for l in self.layers]}"))
+        self.input_layer = input_layer
+        self.build_input_shape = input_layer.shape
 
     def pop(self):
         """Remove and return the last layer (Keras's ``Sequential.pop``)."""
@@ -82,14 +106,27 @@ class Sequential(BaseModel):
     def outputs(self):
         return self._symbolic_graph()[1]
 
+    @property
+    def input(self):
+        """Keras's ``model.input``: the built model's input tensor."""
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        """Keras's ``model.output``: the built model's output tensor."""
+        return self.outputs[0]
+
     def _symbolic_graph(self):
         """Call each layer on a symbolic ``Input`` once, so that ``layer.output`` exists and
         ``nnkit.Model(model.inputs, model.get_layer(name).output)`` extracts features."""
         if self._graph is None:
             self._require_built("inputs")
             first = self.layers[0]
-            tensor = source = Input(self.build_input_shape, name=f"{self.name}_input",
-                                    dtype="int32" if first.input_kind == "index" else None)
+            if self.input_layer is not None:
+                tensor = source = self.input_layer.inbound_nodes[0].outputs[0]
+            else:
+                tensor = source = Input(self.build_input_shape, name=f"{self.name}_input",
+                                        dtype="int32" if first.input_kind == "index" else None)
             for layer in self.layers:
                 tensor = layer(tensor)
             self._graph = ([source], [tensor] if not isinstance(tensor, list) else tensor)
@@ -108,17 +145,17 @@ class Sequential(BaseModel):
         for layer in self.layers:
             if not layer.built:
                 layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+            shape = layer.example_output_shape(shape)
         self.collect_weights()
 
-    def compute_output_shape(self, input_shape, upto=None):
+    def example_output_shape(self, input_shape, upto=None):
         shape = tuple(input_shape)
         for layer in self.layers[:upto]:
-            shape = layer.compute_output_shape(shape)
+            shape = layer.example_output_shape(shape)
         return shape
 
     def output_shapes(self, input_shape):
-        return [self.compute_output_shape(input_shape)]
+        return [self.example_output_shape(input_shape)]
 
     def call_graph(self, inputs, masks, training, plan=None):
         if self.build_input_shape is None:
@@ -133,7 +170,7 @@ class Sequential(BaseModel):
         if not self.built:
             return super().batch_output_shapes(xs)
         self.check_model_inputs(xs)      # no forward pass: train_on_batch checks every batch
-        return [(xs[0].shape[0],) + tuple(self.compute_output_shape(xs[0].shape[1:]))]
+        return [(xs[0].shape[0],) + tuple(self.example_output_shape(xs[0].shape[1:]))]
 
     output_structure = property(lambda self: ("single", self.output_names))
 
@@ -145,7 +182,7 @@ class Sequential(BaseModel):
         shape = self.build_input_shape
         previous = None
         for layer in self.layers:
-            shape = layer.compute_output_shape(shape)
+            shape = layer.example_output_shape(shape)
             yield layer, (None,) + tuple(shape), "" if previous is None else previous
             previous = layer.name
 

@@ -54,6 +54,8 @@ def metrics_per_output(metrics, names):
     """``metrics``: a list (every output), a list of lists (per output) or a dict by name."""
     if metrics is None:
         return [[] for _ in names]
+    if isinstance(metrics, str) or not isinstance(metrics, (dict, list, tuple)):
+        metrics = [metrics]                 # one metric (Keras takes "accuracy" as ["accuracy"])
     if isinstance(metrics, dict):
         unknown = sorted(set(metrics) - set(names))
         if unknown:

@@ -1,4 +1,6 @@
 """Running loss and metrics over the batches of one pass (an epoch, an evaluation)."""
+import math
+
 from nnkit import metrics as metrics_module
 from nnkit.backend import get_backend
 
@@ -31,6 +33,9 @@ class OutputTracker:
 
     def update(self, loss_value, output, y, weights, normaliser):
         xp = get_backend().xp
+        if not math.isfinite(loss_value):
+            # NaN outputs (a diverged model) would still give plausible argmax accuracies
+            loss_value = math.nan
         self.loss_sum += loss_value * normaliser
         self.count += normaliser
         for metric in self.metrics:
@@ -38,6 +43,11 @@ class OutputTracker:
 
     def loss(self):
         return self.loss_sum / self.count if self.count else float("nan")
+
+    def metric_results(self):
+        """``{name: result}``; NaN for every metric once a batch's loss was not finite."""
+        diverged = not math.isfinite(self.loss_sum)
+        return {m.name: math.nan if diverged else m.result() for m in self.metrics}
 
 
 class Tracker:
@@ -66,11 +76,33 @@ class Tracker:
     def result(self):
         if len(self.outputs) == 1:
             tracker = self.outputs[0]
-            return {"loss": tracker.loss() + self._penalty(),
-                    **{m.name: m.result() for m in tracker.metrics}}
+            return {"loss": tracker.loss() + self._penalty(), **tracker.metric_results()}
         logs = {"loss": sum(w * t.loss() for w, t in zip(self.weights, self.outputs)) +
                 self._penalty()}
         for name, tracker in zip(self.names, self.outputs):
             logs[f"{name}_loss"] = tracker.loss()
-            logs.update({f"{name}_{m.name}": m.result() for m in tracker.metrics})
+            logs.update({f"{name}_{key}": value
+                         for key, value in tracker.metric_results().items()})
         return logs
+
+
+def keras_results(logs, return_dict=False):
+    """``evaluate``'s return value as Keras 3 gives it, from the logs of ``Tracker.result``.
+
+    Returns:
+        ``logs`` itself with ``return_dict``; else the loss alone when it is the only entry,
+        or the list ``[loss, *metrics, *per-output losses]``: the loss, then the compiled
+        metrics in order, then the remaining keys sorted by name (Keras's
+        ``_flatten_metrics_in_order``).
+    """
+    if return_dict:
+        return logs
+    values = [logs[key] for key in keras_order(logs)]
+    return values[0] if len(values) == 1 else values
+
+
+def keras_order(logs):
+    """The keys of ``logs`` in the order of ``keras_results``'s list."""
+    metric_keys = [key for key in logs if key != "loss" and not key.endswith("_loss")]
+    rest = sorted(key for key in logs if key != "loss" and key not in metric_keys)
+    return ["loss", *metric_keys, *rest]

@@ -15,9 +15,9 @@ import os
 
 import numpy
 
-from nnkit import losses, metrics as metrics_module, optimizers, profiling, saving
+from nnkit import config, losses, metrics as metrics_module, optimizers, profiling, saving
 from nnkit.backend import get_backend
-from nnkit.callbacks.callback_list import CallbackList
+from nnkit.callbacks.callback_list import CallbackList, callback_items
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
 from nnkit.models import data, sources, structure
@@ -26,7 +26,7 @@ from nnkit.models.interrupt import stop_on_interrupt
 from nnkit.models.loss_weighting import loss_weighting
 from nnkit.models.resume import FitProgress
 from nnkit.models.strategy import LOCAL
-from nnkit.models.tracker import BatchLoss, Tracker
+from nnkit.models.tracker import BatchLoss, Tracker, keras_order, keras_results
 
 
 class Trainer:
@@ -58,6 +58,9 @@ class Trainer:
             raise InvalidArgumentError("compile: a loss is required, e.g. "
                                        "loss='sparse_categorical_crossentropy'")
         names = self.output_names
+        if not names:
+            raise InvalidArgumentError(f"compile: model '{self.name}' has no layers; add layers "
+                                       f"before compiling")
         given = structure.per_output(loss, names, "compile(loss)", setting=True)
         if any(entry is None for entry in given):
             raise InvalidArgumentError(f"compile(loss): every output needs a loss; outputs "
@@ -86,13 +89,15 @@ class Trainer:
         single = len(self.losses) == 1
         metrics = [[metrics_module.serialize(m) for m in names]
                    for names in self.output_metric_names]
-        return {"loss": self.losses[0].name if single else [l.name for l in self.losses],
+        stored = [losses.serialize(loss) for loss in self.losses]
+        return {"loss": stored[0] if single else stored,
                 "metrics": metrics[0] if single else metrics, "loss_weights": self.loss_weights}
 
     @property
     def metrics_names(self):
-        """The log keys ``evaluate`` returns: ``loss``, then per-output losses and metrics."""
-        return list(Tracker(self).result())
+        """The names of ``evaluate``'s values, in the order of its list: ``loss``, the
+        metrics, then per-output losses (Keras 3 lists its metric objects here instead)."""
+        return keras_order(Tracker(self).result())
 
     def _require_compiled(self, what):
         if self.loss is None:
@@ -176,6 +181,10 @@ class Trainer:
         class's (Keras: one output only; classes not listed weigh 1).
         """
         self._require_compiled(what)
+        if y is None:
+            raise InvalidArgumentError(f"{what}: y is required: the loss compares the outputs "
+                                       f"with targets (pass y, or a Sequence/generator that "
+                                       f"yields (x, y) batches)")
         xs = self._prepare_inputs(x)
         n = xs[0].shape[0]
         for name, value in zip(self.input_names, xs):
@@ -197,20 +206,23 @@ class Trainer:
             if len(names) != 1:
                 raise InvalidArgumentError(f"{what}: class_weight is for a model with one "
                                            f"output; this one has {names} (give sample_weight)")
-            sws = [data.with_class_weight(sws[0], ys[0], class_weight, self.losses[0])]
+            sws = [data.with_class_weight(sws[0], ys[0], class_weight, self.losses[0],
+                                          shapes[0][-1])]
         return xs, ys, sws
 
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
-        """One optimizer step on ``(x, y)``; returns ``{"loss": ..., metric: ...}``."""
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One optimizer step on ``(x, y)``; returns the loss and metrics as ``evaluate`` does."""
         xs, ys, sws = self._prepare(x, y, sample_weight, "train_on_batch", class_weight)
         tracker = Tracker(self)
         self._train_step(xs, ys, sws, tracker)
-        return tracker.result()
+        return keras_results(tracker.result(), return_dict)
 
-    def test_on_batch(self, x, y, sample_weight=None):
-        """Loss and metrics of one batch in inference mode: ``{"loss": ..., metric: ...}``."""
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics of one batch in inference mode, returned as ``evaluate`` does."""
         xs, ys, sws = self._prepare(x, y, sample_weight, "test_on_batch")
-        return self._evaluate_source(sources.ArraySource(xs, ys, sws, xs[0].shape[0]))
+        return keras_results(
+            self._evaluate_source(sources.ArraySource(xs, ys, sws, xs[0].shape[0])), return_dict)
 
     def predict_on_batch(self, x):
         """Outputs of one batch (no batching, no reordering), as host arrays like ``predict``."""
@@ -219,11 +231,16 @@ class Trainer:
                               self.output_structure)
 
     # ---- loops -----------------------------------------------------------
-    def fit(self, x, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
-            initial_epoch=0, resume_from=None, class_weight=None, steps_per_epoch=None,
-            validation_steps=None, workers=None, distribute=None, profile=False):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, resume_from=None, workers=None,
+            distribute=None, profile=False):
         """Train for ``epochs`` epochs; returns the History callback.
+
+        Keras 3's arguments in Keras's order (``batch_size`` None means 32; ``verbose``
+        "auto" means 1: a progress bar per epoch; 2: one line per epoch; 0: silent), then
+        nnkit's own (``resume_from``, ``workers``, ``distribute``, ``profile``).
 
         Args:
             x: ``(N, ...)`` inputs (integer ids for Embedding, floats or a
@@ -236,8 +253,11 @@ class Trainer:
             shuffle: True, False or "bucket" (batches of similar sequence length);
                 for a Sequence, the order of its batches.
             validation_split: fraction of the *last* examples held out (before shuffling).
-            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``,
-                a Sequence or a generator (with ``validation_steps``).
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``
+                (a tuple or a list), a Sequence or a generator (with ``validation_steps``).
+            validation_batch_size: batch size of the validation pass (default ``batch_size``).
+            validation_freq: validate every this many epochs (an int), or after the epochs
+                of a list (1-based, as Keras).
             callbacks: Callback instances (History is always added).
             resume_from: a checkpoint written by ``BackupAndRestore``; training
                 continues exactly where it stopped (same batches, same loss trace).
@@ -258,7 +278,7 @@ class Trainer:
         settings = FitSettings(x, y, batch_size, epochs, verbose, callbacks, validation_split,
                                validation_data, shuffle, sample_weight, initial_epoch,
                                resume_from, class_weight, steps_per_epoch, validation_steps,
-                               workers)
+                               workers, validation_batch_size, validation_freq)
         timing = contextlib.nullcontext() if not profile else profiling.profile(
             csv_path=profile if isinstance(profile, (str, os.PathLike)) else None,
             print_fn=print if strategy.is_chief else None)
@@ -277,11 +297,11 @@ class Trainer:
         batch_size = data.check_batch_size(settings.batch_size)
         source, validation = self._fit_sources(settings, batch_size)
         source, validation = strategy.prepare_fit(self, source, validation)
-        verbose = settings.verbose if strategy.is_chief else 0
+        verbose = data.check_verbose(settings.verbose) if strategy.is_chief else 0
         self.history = History()
         # History goes after the user's callbacks (as in Keras), so it records what they
         # add to the epoch logs (e.g. LearningRateScheduler's "lr").
-        callback_list = CallbackList(list(settings.callbacks or []) + [self.history], self,
+        callback_list = CallbackList(callback_items(settings.callbacks) + [self.history], self,
                                      verbose, settings.epochs, len(source),
                                      writes_files=strategy.is_chief)
         self.stop_training = False
@@ -289,11 +309,16 @@ class Trainer:
         self._progress = progress = FitProgress(self, callback_list.callbacks, source,
                                                 batch_size, settings.shuffle,
                                                 settings.resume_from, strategy)
+        epochs, max_steps = settings.epochs, config.max_steps_per_epoch()
+        if config.max_epochs() is not None:           # Keras's KERAS_MAX_EPOCHS cap
+            epochs = min(epochs, config.max_epochs())
         with stop_on_interrupt(self):
-            for epoch in range(progress.first_epoch(settings.initial_epoch), settings.epochs):
+            for epoch in range(progress.first_epoch(settings.initial_epoch), epochs):
                 callback_list.on_epoch_begin(epoch, {})
                 tracker = Tracker(self)
                 for step, index in progress.batches(epoch, tracker):
+                    if max_steps is not None and step >= max_steps:
+                        break                         # Keras's KERAS_MAX_STEPS_PER_EPOCH cap
                     callback_list.on_train_batch_begin(step, {})
                     with profiling.section("batching", "fit batches"):
                         batch = source.batch(index, step)
@@ -303,9 +328,10 @@ class Trainer:
                         break
                 source.end_epoch()
                 logs = tracker.result()
-                if validation is not None:
+                if validation is not None and settings.validates_after(epoch):
                     logs.update({f"val_{key}": value for key, value in
-                                 self._evaluate_source(validation, strategy).items()})
+                                 self._evaluate_source(validation, strategy,
+                                                       callback_list).items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
@@ -332,14 +358,22 @@ class Trainer:
                 xs, ys, sws = self._prepare(settings.x, settings.y, settings.sample_weight,
                                             "fit", settings.class_weight)
             if settings.validation_split and validation_data is None:
-                cut = int(xs[0].shape[0] * (1.0 - settings.validation_split))
+                n = xs[0].shape[0]
+                cut = int(n * (1.0 - settings.validation_split))
+                if cut == 0 or cut == n:
+                    raise InvalidArgumentError(
+                        f"fit: validation_split={settings.validation_split} of {n} examples "
+                        f"leaves {cut} for training and {n - cut} for validation; both need "
+                        f"at least one")
                 validation_data = sources.ArraySource(
                     [v[cut:] for v in xs], [v[cut:] for v in ys],
                     [data.take(v, slice(cut, None)) for v in sws], batch_size)
                 xs, ys = [v[:cut] for v in xs], [v[:cut] for v in ys]
                 sws = [data.take(v, slice(None, cut)) for v in sws]
             source = sources.ArraySource(xs, ys, sws, batch_size)
-        validation = self._evaluation_source(validation_data, batch_size,
+        validation_batch_size = data.check_batch_size(settings.validation_batch_size or
+                                                      batch_size, "validation_batch_size")
+        validation = self._evaluation_source(validation_data, validation_batch_size,
                                              settings.validation_steps, "validation_data")
         return source, validation
 
@@ -355,26 +389,42 @@ class Trainer:
         x, y, sample_weight = tuple(value) + (None,) * (3 - len(value))
         return sources.ArraySource(*self._prepare(x, y, sample_weight, "fit"), batch_size)
 
-    def evaluate(self, x, y=None, batch_size=32, sample_weight=None, verbose=0, steps=None):
-        """Loss and metrics on ``(x, y)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics on ``(x, y)`` in inference mode, as Keras 3 returns them.
 
-        ``x`` may be a Sequence or a generator of batches (``steps`` of them). ``verbose`` is
-        taken as Keras takes it and shows nothing (no progress bar outside ``fit``).
+        Returns:
+            the loss (a float) when the model has no metrics and one output; else the list
+            ``[loss, *metrics]`` in ``metrics_names`` order; with ``return_dict=True`` the
+            dict ``{"loss": ..., "accuracy": ...}``.
+
+        ``x`` may be a Sequence or a generator of batches (``steps`` of them);
+        ``batch_size`` None means 32. ``verbose`` is checked as Keras checks it and shows
+        nothing (no progress bar outside ``fit``).
         """
-        batch_size = data.check_batch_size(batch_size)
+        batch_size = data.check_batch_size(32 if batch_size is None else batch_size)
+        verbose = data.check_verbose(verbose)
         if sources.is_batch_source(x):
             self._require_compiled("evaluate")
-            return self._evaluate_source(sources.make(self, x, steps, "evaluate"))
-        xs, ys, sws = self._prepare(x, y, sample_weight, "evaluate")
-        return self._evaluate_source(sources.ArraySource(xs, ys, sws, batch_size))
+            source = sources.make(self, x, steps, "evaluate")
+        else:
+            source = sources.ArraySource(*self._prepare(x, y, sample_weight, "evaluate"),
+                                         batch_size)
+        callback_list = CallbackList(callbacks, self, verbose, 1, len(source))
+        return keras_results(self._evaluate_source(source, callbacks=callback_list), return_dict)
 
-    def _evaluate_source(self, source, strategy=LOCAL):
-        """Loss and metrics over ``source``'s batches in inference mode (one inference plan)."""
+    def _evaluate_source(self, source, strategy=LOCAL, callbacks=None):
+        """Loss and metrics over ``source``'s batches in inference mode (one inference plan);
+        ``callbacks`` (a CallbackList) get Keras's ``on_test_*`` hooks."""
         tracker = Tracker(self)
         plan = self.inference_plan()
         batches = source.epoch_batches(False)
+        if callbacks is not None:
+            callbacks.on_test_begin({})
         source.start(batches)
         for step, index in enumerate(batches):
+            if callbacks is not None:
+                callbacks.on_test_batch_begin(step, {})
             with profiling.section("batching", "evaluation batches"):
                 xs, ys, sws = source.batch(index, step)
             batch = None
@@ -382,31 +432,48 @@ class Trainer:
                 batch = self._forward_loss(xs, ys, sws, False, plan)[1]
             with profiling.section("metrics", "loss and metrics"):
                 strategy.track(tracker, batch)
+            if callbacks is not None:
+                callbacks.on_test_batch_end(step, tracker.result())
         source.stop()
-        return tracker.result()
+        logs = tracker.result()
+        if callbacks is not None:
+            callbacks.on_test_end(logs)
+        return logs
 
-    def predict(self, x, batch_size=32, verbose=0, steps=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for ``x`` as host NumPy arrays (a list or dict as the model's outputs).
 
         ``x`` may be a Sequence or a generator (``steps`` batches) of inputs, or of
-        tuples whose first entry is the inputs. ``verbose`` is taken as Keras takes it and
-        shows nothing.
+        tuples whose first entry is the inputs. ``batch_size`` None means 32. ``verbose`` is
+        checked as Keras checks it and shows nothing.
         """
-        batch_size = data.check_batch_size(batch_size)
+        batch_size = data.check_batch_size(32 if batch_size is None else batch_size)
+        verbose = data.check_verbose(verbose)
         order = None
         plan = self.inference_plan()                  # the weights are fixed during the call
         if sources.is_batch_source(x):
-            pieces = [self._predict_batch(self._prepare_inputs(
-                item[0] if isinstance(item, tuple) else item), slice(None), plan)
-                for item in _items(x, steps)]
+            items = _items(x, steps)
+            count = len(items)
+            batches = ((self._prepare_inputs(item[0] if isinstance(item, tuple) else item),
+                        slice(None)) for item in items)
         else:
             xs = self._prepare_inputs(x)
             n = xs[0].shape[0]
             # token ids: rows are independent, so batch similar lengths together (fewer
             # steps for a masked recurrent layer), then restore the original order
             order = data.length_order(xs[0]) if len(xs) == 1 else None
-            pieces = [self._predict_batch(xs, index if order is None else order[index], plan)
-                      for index in data.batch_indices(n, batch_size, False)]
+            count = -(-n // batch_size)
+            batches = ((xs, numpy.arange(start, min(start + batch_size, n)) if order is None
+                        else order[start:start + batch_size])      # one batch's rows at a time
+                       for start in range(0, n, batch_size))
+        callback_list = CallbackList(callbacks, self, verbose, 1, count)
+        callback_list.on_predict_begin({})
+        pieces = []
+        for step, (batch_xs, rows) in enumerate(batches):
+            callback_list.on_predict_batch_begin(step, {})
+            pieces.append(self._predict_batch(batch_xs, rows, plan))
+            callback_list.on_predict_batch_end(step, {"outputs": pieces[-1]})
+        callback_list.on_predict_end({})
         results = []
         for column in zip(*pieces):
             joined = numpy.concatenate(column)
@@ -454,8 +521,10 @@ def _items(x, steps):
     """The items of a Sequence (all) or a generator (``steps``) for ``predict``."""
     if isinstance(x, sources.Sequence):
         return [x[i] for i in range(len(x))]
-    if steps is None:
-        return list(x)
+    if steps is None or isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise InvalidArgumentError(f"predict: a generator needs steps (the number of batches "
+                                   f"to draw) as a positive integer, received {steps!r}; "
+                                   f"an endless generator would otherwise fill memory")
     items = []
     for step in range(steps):
         try:

@@ -1,4 +1,5 @@
 """Adadelta (Zeiler, 2012), the Theano LSTM tutorial's optimizer."""
+from nnkit import validation
 from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
@@ -24,10 +25,10 @@ class Adadelta(Optimizer):
 
     slot_names = ("grad_sq_avg", "update_sq_avg")
 
-    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-6, **kwargs):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho = float(rho)
-        self.epsilon = float(epsilon)
+        self.rho = validation.decay("Adadelta", "rho", rho)
+        self.epsilon = validation.positive("Adadelta", "epsilon", epsilon)
         self._work = {}
         # id(grad_sq_avg) → (grad_sq_avg, update_sq_avg, owed decays (V,), the fused step)
         self._owed = {}

@@ -1,4 +1,5 @@
 """Adagrad: per-element steps shrinking with the sum of squared gradients."""
+from nnkit import validation
 from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
 
@@ -9,10 +10,11 @@ class Adagrad(Optimizer):
 
     slot_names = ("accumulator",)
 
-    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = float(epsilon)
+        self.initial_accumulator_value = validation.non_negative(
+            "Adagrad", "initial_accumulator_value", initial_accumulator_value)
+        self.epsilon = validation.positive("Adagrad", "epsilon", epsilon)
 
     def init_slots(self, slots):
         slots["accumulator"].fill(self.initial_accumulator_value)

@@ -7,16 +7,38 @@ clips gradients (element-wise ``clipvalue``, per-tensor ``clipnorm``, and
 ``global_clipnorm`` over all tensors) without pulling a norm to the host, so
 on the GPU a step never synchronises.
 """
-import numbers
-
 import numpy
 
 from nnkit.backend import get_backend
+from nnkit import validation
 from nnkit.errors import CheckpointError, InvalidArgumentError
 from nnkit.optimizers import schedules
 from nnkit.registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
+
+#: Keras 3's optimizer options nnkit accepts only at their defaults (the value Keras uses)
+KERAS_OPTIONS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                 "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+def refuse_unsupported(owner, given, defaults):
+    """Accept Keras's options at their defaults; refuse other values, and unknown names.
+
+    Raises:
+        InvalidArgumentError: naming ``owner`` and the option.
+    """
+    for option, value in given.items():
+        if option not in defaults:
+            raise InvalidArgumentError(f"{owner}: unknown argument {option!r}")
+        if value != defaults[option]:
+            raise InvalidArgumentError(f"{owner}: nnkit does not implement {option}={value!r} "
+                                       f"(only the default {defaults[option]!r})")
+
+
+def _snake_case(name):
+    """``"RMSprop"`` → ``"rmsprop"``, ``"AdamW"`` → ``"adamw"`` (Keras's default names)."""
+    return name.lower()
 
 
 class Optimizer:
@@ -33,6 +55,10 @@ class Optimizer:
             norm exceeds it.
         weight_decay: decoupled weight decay (Loshchilov & Hutter, Keras 3):
             before each update ``θ ← θ − lr·weight_decay·θ`` for every parameter.
+        name: Keras's optimizer name (default the class name in snake case).
+        use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+            gradient_accumulation_steps: Keras's options; accepted at their defaults, any
+            other value is refused by name (nnkit does not implement them).
 
     Attributes:
         iterations: number of updates applied.
@@ -42,27 +68,37 @@ class Optimizer:
     slot_names = ()
 
     def __init__(self, learning_rate=0.01, clipvalue=None, clipnorm=None, global_clipnorm=None,
-                 weight_decay=None):
+                 weight_decay=None, name=None, **keras_options):
+        refuse_unsupported(type(self).__name__, keras_options, KERAS_OPTIONS)
+        self.name = name or _snake_case(type(self).__name__)
         if isinstance(learning_rate, dict):          # a schedule's config, from from_config
             learning_rate = schedules.deserialize(learning_rate)
         self.schedule = learning_rate if isinstance(learning_rate,
                                                     schedules.LearningRateSchedule) else None
         if self.schedule is not None:
             learning_rate = self.schedule(0)
-        for argument, value in (("learning_rate", learning_rate), ("clipvalue", clipvalue),
-                                ("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm),
-                                ("weight_decay", weight_decay)):
-            if value is not None and (isinstance(value, bool) or
-                                      not isinstance(value, numbers.Real) or not value > 0):
-                raise InvalidArgumentError(f"{type(self).__name__}: {argument} must be a "
-                                           f"positive number, received {value!r}")
-        self.learning_rate = float(learning_rate)
-        self.weight_decay = None if weight_decay is None else float(weight_decay)
-        self.clipvalue = None if clipvalue is None else float(clipvalue)
-        self.clipnorm = None if clipnorm is None else float(clipnorm)
-        self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
+        owner = type(self).__name__
+        self.learning_rate = learning_rate
+        self.weight_decay = validation.non_negative(owner, "weight_decay", weight_decay,
+                                                    allow_none=True)
+        self.clipvalue, self.clipnorm, self.global_clipnorm = (
+            validation.positive(owner, argument, value, allow_none=True) for argument, value
+            in (("clipvalue", clipvalue), ("clipnorm", clipnorm),
+                ("global_clipnorm", global_clipnorm)))
         self.iterations = 0
         self._slots = {}
+
+    @property
+    def learning_rate(self):
+        """The step size of the next update (a schedule's value once it has run)."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        """Set the step size: a finite number >= 0 (checked at every assignment, so a bad
+        value from a user or a ``LearningRateScheduler`` is refused by name)."""
+        self._learning_rate = validation.non_negative(type(self).__name__, "learning_rate",
+                                                      value)
 
     @property
     def slots(self):
@@ -142,7 +178,7 @@ class Optimizer:
                          else schedules.serialize(self.schedule))
         return {"learning_rate": learning_rate, "clipvalue": self.clipvalue,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-                "weight_decay": self.weight_decay}
+                "weight_decay": self.weight_decay, "name": self.name}
 
     @classmethod
     def from_config(cls, config):

@@ -1,6 +1,8 @@
 """Stochastic gradient descent with optional (Nesterov) momentum."""
+from nnkit import validation
 from nnkit.backend import get_backend
 from nnkit.optimizers.base import OPTIMIZERS, Optimizer
+from nnkit.errors import InvalidArgumentError
 
 
 @OPTIMIZERS.register
@@ -9,8 +11,11 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+        self.momentum = validation.decay("SGD", "momentum", momentum)
+        if not isinstance(nesterov, bool):
+            raise InvalidArgumentError(f"SGD: nesterov must be True or False, received "
+                                       f"{nesterov!r}")
+        self.nesterov = nesterov
         self.slot_names = ("velocity",) if self.momentum else ()
 
     def update_step(self, xp, param, grad, slots):

@@ -43,8 +43,9 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     if maxlen is None:
         maxlen = int(lengths.max(initial=0))
     kept = np.minimum(lengths, maxlen)
-    pieces = [np.asarray(sequence[length - keep:] if truncating == "pre" else sequence[:keep], dtype=dtype)
-              for sequence, length, keep in zip(sequences, lengths.tolist(), kept.tolist()) if keep]
+    pieces = [_cast_checked(sequence[length - keep:] if truncating == "pre" else sequence[:keep], dtype, index)
+              for index, (sequence, length, keep) in enumerate(zip(sequences, lengths.tolist(), kept.tolist()))
+              if keep]
     sample_shape = pieces[0].shape[1:] if pieces else ()
     for index, piece in enumerate(pieces):
         if piece.shape[1:] != sample_shape:
@@ -61,6 +62,30 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
             columns += (maxlen - kept)[rows]
         padded[rows, columns] = np.concatenate(pieces)
     return padded
+
+
+def _cast_checked(piece, dtype, index):
+    """``piece`` as ``dtype``, refusing values the dtype cannot hold (a cast would wrap them:
+    token id 40000 as int16 is -25536) and non-integers cast to an integer dtype."""
+    try:
+        values = np.asarray(piece)
+        target = np.dtype(dtype)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise InvalidArgumentError(f"pad_sequences: sequences[{index}] cannot be read as {dtype!r}: {error}") from None
+    if target.kind in "iu" and values.size:
+        if values.dtype.kind not in "biuf":
+            raise InvalidArgumentError(f"pad_sequences: sequences[{index}] holds {values.dtype} values, "
+                                       f"expected numbers for dtype {dtype!r}")
+        limits = np.iinfo(target)
+        low, high = values.min(), values.max()
+        if low < limits.min or high > limits.max:
+            raise InvalidArgumentError(f"pad_sequences: dtype {dtype!r} holds [{limits.min}, {limits.max}], "
+                                       f"sequences[{index}] has values in [{low}, {high}]; use a wider dtype "
+                                       f"such as 'int32' or 'int64'")
+        if values.dtype.kind == "f" and not np.array_equal(values, np.round(values)):
+            raise InvalidArgumentError(f"pad_sequences: sequences[{index}] holds non-integer values for "
+                                       f"the integer dtype {dtype!r}")
+    return values.astype(target)
 
 
 def _as_list_of_sequences(sequences):

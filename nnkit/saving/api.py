@@ -4,7 +4,10 @@ Writing picks the format by the path's ending (``.keras`` and ``.weights.h5`` ar
 anything else nnkit's HDF5); reading recognises the format by content (``file_kind``).
 Every write is atomic; no read executes code from the file.
 """
-from nnkit.errors import CheckpointError
+import os
+
+from nnkit.backend import get_backend
+from nnkit.errors import CheckpointError, InvalidArgumentError
 from nnkit.saving import hdf5, keras_files
 from nnkit.saving.file_kind import file_kind
 
@@ -15,8 +18,12 @@ def save_model(model, path, include_optimizer=True, tokenizer=None):
     and tokenizer, for exact resume).
 
     Raises:
-        CheckpointError: ``.keras`` for a model with a layer Keras has no equivalent for.
+        CheckpointError: ``.keras`` for a model with a layer Keras has no equivalent for;
+            a weight holds NaN or infinity (the file at ``path`` is left as it was, since
+            no load would accept it).
+        InvalidArgumentError: ``path`` is not a path.
     """
+    check_savable(model, path, "save")
     if str(path).endswith(".keras"):
         keras_files.save_keras_archive(model, path)
     else:
@@ -24,7 +31,12 @@ def save_model(model, path, include_optimizer=True, tokenizer=None):
 
 
 def save_weights(model, path):
-    """Write only the weights: Keras 3's layout for a ``.weights.h5`` path, else nnkit's."""
+    """Write only the weights: Keras 3's layout for a ``.weights.h5`` path, else nnkit's.
+
+    Raises:
+        CheckpointError, InvalidArgumentError: as ``save_model``.
+    """
+    check_savable(model, path, "save_weights")
     if str(path).endswith(".weights.h5"):
         keras_files.save_keras_weights(model, path)
     else:
@@ -60,3 +72,30 @@ def load_weights(model, path):
         hdf5.read_weights(model, path)
     else:
         keras_files.load_keras_weights(model, path, kind)
+
+
+def check_savable(model, path, what):
+    """Refuse a ``path`` that is not a path, and a model with a non-finite weight.
+
+    Raises:
+        InvalidArgumentError: ``path`` is not a str or os.PathLike.
+        CheckpointError: naming the first weight (``layer/key``) that holds NaN or infinity.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgumentError(f"{what}: the path must be a str or os.PathLike, received "
+                                   f"{type(path).__name__} {path!r}")
+    bad = first_non_finite_weight(model)
+    if bad is not None:
+        raise CheckpointError(f"{what}: model '{model.name}' has NaN or infinite values in "
+                              f"weight {bad!r} (training diverged?); {str(path)!r} was not "
+                              f"written, so it keeps its last good contents")
+
+
+def first_non_finite_weight(model):
+    """Name ``"<layer>/<key>"`` of the first parameter holding NaN or infinity, else None."""
+    xp = get_backend().xp
+    for name, value in model.params.items():
+        if not bool(xp.isfinite(value).all()):
+            return name
+    return None
+

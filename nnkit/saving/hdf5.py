@@ -10,33 +10,24 @@ import numpy
 
 from nnkit import random
 from nnkit.version import __version__
+from nnkit.saving import checksum
 from nnkit.saving.atomic import atomic_write
 from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION
 from nnkit.saving.reader import CheckpointReader
 
 
-def write_text_attribute(obj, name, text):
-    """Store ``text`` as a fixed-length UTF-8 attribute (inline in the object header).
-
-    Fixed-length strings keep text out of HDF5's global heap, whose corruption can
-    make libhdf5 loop forever while reading; text over ~60 KB (the header limit)
-    falls back to a variable-length string.
-    """
-    data = text.encode("utf-8")
-    obj.attrs[name] = numpy.bytes_(data) if 0 < len(data) <= 60000 else text
-
-
 def _write_json_array(group, name, value):
-    group.create_dataset(name, data=numpy.frombuffer(json.dumps(value).encode(), dtype="uint8"))
+    checksum.write_dataset(group, name,
+                           numpy.frombuffer(json.dumps(value).encode(), dtype="uint8"))
 
 
 def _write_header(file, model):
-    write_text_attribute(file, "format", FORMAT_NAME)
-    file.attrs["format_version"] = FORMAT_VERSION
-    write_text_attribute(file, "nnkit_version", __version__)
-    write_text_attribute(file, "model_config", json.dumps({"class_name": type(model).__name__,
+    checksum.write_attribute(file, "format", FORMAT_NAME)
+    checksum.write_attribute(file, "format_version", FORMAT_VERSION)
+    checksum.write_attribute(file, "nnkit_version", __version__)
+    checksum.write_attribute(file, "model_config", json.dumps({"class_name": type(model).__name__,
                                                            "config": model.get_config()}))
-    write_text_attribute(file, "rng_state", json.dumps(random.get_state()))
+    checksum.write_attribute(file, "rng_state", json.dumps(random.get_state()))
 
 
 def _write_weights(file, model):
@@ -44,21 +35,21 @@ def _write_weights(file, model):
     for layer in model.layers:
         layer_group = group.create_group(layer.name)
         for key, value in zip(layer.params, layer.get_weights()):
-            layer_group.create_dataset(key, data=value)
+            checksum.write_dataset(layer_group, key, value)
 
 
 def _write_optimizer(file, model):
     optimizer = model.optimizer
-    write_text_attribute(file, "training_config", json.dumps({
+    checksum.write_attribute(file, "training_config", json.dumps({
         **model.training_config(),
         "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}}))
     state = optimizer.get_state()
     group = file.create_group("optimizer")
-    group.attrs["iterations"] = state["iterations"]
+    checksum.write_attribute(group, "iterations", state["iterations"])
     slots = group.create_group("slots")
     for name, values in state["slots"].items():
         for slot, value in values.items():
-            slots.create_dataset(f"{name}/{slot}", data=value)
+            checksum.write_dataset(slots, f"{name}/{slot}", value)
 
 
 def write_model(model, path, include_optimizer=True, tokenizer=None, extra=None):

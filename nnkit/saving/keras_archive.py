@@ -68,6 +68,18 @@ def _read_member(path, archive, name, limit):
     return b"".join(chunks)
 
 
+def _read_checked_member(path, archive, name, limit):
+    """``_read_member``, with a damaged member (bad CRC, bad compressed data) named."""
+    try:
+        return _read_member(path, archive, name, limit)
+    except CheckpointError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError) as error:
+        _fail(path, f"member {name!r} is damaged or cannot be read: {type(error).__name__}: "
+                    f"{error}")
+
+
 def read_archive(path):
     """``(config dict, metadata dict, weights bytes)`` of the ``.keras`` file at ``path``.
 
@@ -76,14 +88,15 @@ def read_archive(path):
             member, JSON that does not parse.
     """
     try:
-        with zipfile.ZipFile(path) as archive:
-            _check_names(path, archive.infolist())
-            config = _read_member(path, archive, CONFIG, MAX_JSON_BYTES)
-            metadata = _read_member(path, archive, METADATA, MAX_JSON_BYTES)
-            weights = _read_member(path, archive, WEIGHTS, MAX_WEIGHTS_BYTES)
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
             NotImplementedError, RuntimeError) as error:
         _fail(path, f"cannot be read as a zip archive: {type(error).__name__}: {error}")
+    with archive:
+        _check_names(path, archive.infolist())
+        config, metadata, weights = (
+            _read_checked_member(path, archive, name, limit) for name, limit in
+            ((CONFIG, MAX_JSON_BYTES), (METADATA, MAX_JSON_BYTES), (WEIGHTS, MAX_WEIGHTS_BYTES)))
     if config is None:
         _fail(path, f"has no {CONFIG}")
     if weights is None:

@@ -7,15 +7,19 @@ with the values it may hold for the layer to compute what Keras computes
 output of loaded weights). An argument that is neither taken by the nnkit
 class nor listed here, or listed with another value, is refused with a
 ``CheckpointError`` that names the layer, the argument and its value.
+
+An initializer argument the nnkit class takes is read with ``nnkit.initializers``
+(Keras's classes and configs); one it does not take (BatchNormalization's
+``gamma_initializer``, ...) changes only how fresh weights are drawn, and loaded
+weights replace them.
 """
+from nnkit.losses.functions import FUNCTION_CLASSES
+
 ANY = object()
 
-#: initialisers nnkit's layers take as an argument (mapped where nnkit has the initialiser);
-#: the others change only how fresh weights are drawn, and loaded weights replace them
-INITIALIZERS = ("kernel_initializer", "embeddings_initializer")
 _INITIALIZED = ("kernel_initializer", "bias_initializer", "recurrent_initializer",
                 "beta_initializer", "gamma_initializer", "moving_mean_initializer",
-                "moving_variance_initializer", "embeddings_initializer")
+                "moving_variance_initializer", "embeddings_initializer", "alpha_initializer")
 
 #: arguments every Keras layer may carry (dtype policies: nnkit computes in ``floatx``)
 COMMON = {"dtype": ANY, "activity_regularizer": (None,), "autocast": ANY,
@@ -25,8 +29,7 @@ COMMON = {"dtype": ANY, "activity_regularizer": (None,), "autocast": ANY,
 
 _RECURRENT = {"stateful": (False,), "unroll": ANY, "time_major": (False,), "implementation": ANY,
               "use_bias": (True,), "zero_output_for_mask": (False,)}
-_CHANNELS_LAST = {"data_format": ("channels_last", None)}
-_CONV = {**_CHANNELS_LAST, "groups": (1,)}
+_CONV = {"groups": (1,)}
 _NORMALIZATION = {"beta_regularizer": (None,), "gamma_regularizer": (None,),
                   "beta_constraint": (None,), "gamma_constraint": (None,)}
 
@@ -43,16 +46,14 @@ LAYER_CLASSES = {
     "TimeDistributed": ("TimeDistributed", {}),
     "Conv1D": ("Conv1D", _CONV),
     "Conv2D": ("Conv2D", _CONV),
-    "MaxPooling1D": ("MaxPooling1D", _CHANNELS_LAST),
-    "AveragePooling1D": ("AveragePooling1D", _CHANNELS_LAST),
-    "MaxPooling2D": ("MaxPooling2D", _CHANNELS_LAST),
-    "AveragePooling2D": ("AveragePooling2D", _CHANNELS_LAST),
-    "GlobalMaxPooling1D": ("GlobalMaxPooling1D", {**_CHANNELS_LAST, "keepdims": (False,)}),
-    "GlobalAveragePooling1D": ("GlobalAveragePooling1D",
-                               {**_CHANNELS_LAST, "keepdims": (False,)}),
-    "GlobalMaxPooling2D": ("GlobalMaxPooling2D", {**_CHANNELS_LAST, "keepdims": (False,)}),
-    "GlobalAveragePooling2D": ("GlobalAveragePooling2D",
-                               {**_CHANNELS_LAST, "keepdims": (False,)}),
+    "MaxPooling1D": ("MaxPooling1D", {}),
+    "AveragePooling1D": ("AveragePooling1D", {}),
+    "MaxPooling2D": ("MaxPooling2D", {}),
+    "AveragePooling2D": ("AveragePooling2D", {}),
+    "GlobalMaxPooling1D": ("GlobalMaxPooling1D", {"keepdims": (False,)}),
+    "GlobalAveragePooling1D": ("GlobalAveragePooling1D", {"keepdims": (False,)}),
+    "GlobalMaxPooling2D": ("GlobalMaxPooling2D", {"keepdims": (False,)}),
+    "GlobalAveragePooling2D": ("GlobalAveragePooling2D", {"keepdims": (False,)}),
     "BatchNormalization": ("BatchNormalization", {
         **_NORMALIZATION, "synchronized": (False,), "renorm": (False,), "fused": ANY,
         "renorm_clipping": ANY, "renorm_momentum": ANY, "virtual_batch_size": (None,),
@@ -61,7 +62,12 @@ LAYER_CLASSES = {
     "Dropout": ("Dropout", {"noise_shape": (None,)}),
     "SpatialDropout1D": ("SpatialDropout1D", {}),
     "Activation": ("Activation", {}),
-    "Flatten": ("Flatten", _CHANNELS_LAST),
+    "ReLU": ("ReLU", {}),
+    "LeakyReLU": ("LeakyReLU", {}),
+    "ELU": ("ELU", {}),
+    "PReLU": ("PReLU", {}),
+    "Softmax": ("Softmax", {}),
+    "Flatten": ("Flatten", {}),
     "Reshape": ("Reshape", {}),
     "RepeatVector": ("RepeatVector", {}),
     "Permute": ("Permute", {}),
@@ -95,10 +101,17 @@ MASK_OPERATIONS = ("NotEqual", "Equal", "Any", "All", "LogicalAnd", "LogicalOr",
 #: layers Keras stores as code; never read (Keras's own safe mode refuses them too)
 CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda", "__lambda__")
 
-#: Keras initializer class -> nnkit's (name, kwargs), when nnkit has it
-INITIALIZER_NAMES = {"GlorotUniform": "glorot_uniform", "Orthogonal": "orthogonal",
-                     "Zeros": "zeros", "Ones": "ones", "RandomUniform": "uniform",
-                     "RandomNormal": "normal"}
+#: arguments of Keras 3's initializer configs that nnkit's initializers do not take, and
+#: the values with which Keras draws as nnkit does (None: fans from the last two axes)
+INITIALIZER_KERAS_ONLY = {"input_axes": (None,), "output_axes": (None,)}
+
+#: the loss names Keras 3's ``losses.get`` reads: function and class names, short aliases
+#: (nnkit also reads a class's default instance name, such as "huber_loss"; Keras does not)
+KERAS_LOSS_NAMES = frozenset(
+    [function.__name__ for function in FUNCTION_CLASSES] +
+    [cls.__name__ for cls in FUNCTION_CLASSES.values()] +
+    [name for short in ("bce", "kld", "mae", "mse", "mape", "msle")
+     for name in (short, short.upper())])
 
 
 def keras_only_arguments(keras_class):

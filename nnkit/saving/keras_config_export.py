@@ -6,11 +6,15 @@ nnkit config (nnkit takes Keras's argument names) and Keras 3's wrappers
 with no Keras equivalent (``GatedInput``, ``StackedCells``, ``TopKSoftmax``,
 ``TakeTimestep``, an ``RNN`` of a custom cell) is refused with a
 ``CheckpointError`` naming it; nothing is written then.
-"""
-from nnkit.errors import CheckpointError
-from nnkit.saving.keras_catalogue import EXPORTED, INITIALIZER_NAMES, NOT_TAKEN_BY_KERAS
 
-_INITIALIZER_CLASSES = {name: cls for cls, name in INITIALIZER_NAMES.items()}
+Initializers and losses are written as Keras writes its objects, from nnkit's
+classes (which carry Keras's names and configs). A registered custom class is
+written as Keras writes a registered custom object: its own module and its
+registered name (Keras then needs it in ``custom_objects``).
+"""
+from nnkit import initializers, losses
+from nnkit.errors import CheckpointError
+from nnkit.saving.keras_catalogue import EXPORTED, KERAS_LOSS_NAMES, NOT_TAKEN_BY_KERAS
 
 
 def _object(module, class_name, config):
@@ -18,14 +22,31 @@ def _object(module, class_name, config):
             "registered_name": None}
 
 
+def _keras_object(instance, kind, config):
+    """``instance`` (an Initializer or Loss; ``kind`` "initializers" or "losses") in Keras's
+    form: one of nnkit's classes in ``keras.<kind>``, a registered custom one under its own
+    module and name."""
+    cls = type(instance)
+    if cls.__module__.startswith(f"nnkit.{kind}"):
+        return _object(f"keras.{kind}", cls.__name__, config)
+    return {**_object(cls.__module__, cls.__name__, config), "registered_name": cls.__name__}
+
+
 def _initializer(spec):
-    name, options = (spec, {}) if isinstance(spec, str) else (spec[0], dict(spec[1]))
-    if name == "uniform":
-        scale = options.pop("scale", 0.05)
-        options = {"minval": -scale, "maxval": scale}
-    elif name == "normal":
-        options = {"mean": 0.0, "stddev": options.pop("scale", 0.05)}
-    return _object("keras.initializers", _INITIALIZER_CLASSES[name], {**options, "seed": None})
+    """An nnkit config's initializer (name, pair or ``{"class_name", "config"}``) as Keras
+    writes it: ``{"module": "keras.initializers", "class_name", "config", ...}``."""
+    initializer = initializers.get(spec)
+    return _keras_object(initializer, "initializers",
+                         initializers.serialize(initializer)["config"])
+
+
+def _loss(spec):
+    """A training config's loss as Keras writes it: a name Keras reads stays a string (Keras
+    keeps the string given to compile); any other as its ``keras.losses`` object."""
+    if isinstance(spec, str) and spec in KERAS_LOSS_NAMES:
+        return spec
+    loss = losses.get(spec)
+    return _keras_object(loss, "losses", loss.get_config())
 
 
 def layer_config(layer):
@@ -42,9 +63,8 @@ def layer_config(layer):
         return model_config(layer)
     left_out = ("input_shape",) + NOT_TAKEN_BY_KERAS.get(keras_class, ())
     config = {key: value for key, value in layer.get_config().items() if key not in left_out}
-    for key in ("kernel_initializer", "embeddings_initializer"):
-        if key in config:
-            config[key] = _initializer(config[key])
+    for key in [key for key in config if key.endswith("_initializer")]:
+        config[key] = _initializer(config[key])
     for key, value in list(config.items()):
         if key.endswith(("_regularizer", "_constraint")) and isinstance(value, dict):
             module = "keras.regularizers" if key.endswith("_regularizer") else "keras.constraints"
@@ -115,6 +135,8 @@ def compile_config(model):
     return {"optimizer": _object("keras.optimizers", type(optimizer).__name__,
                                  {"name": type(optimizer).__name__.lower(),
                                   **optimizer.get_config()}),
-            "loss": training["loss"], "loss_weights": training["loss_weights"],
+            "loss": [_loss(spec) for spec in training["loss"]]
+            if isinstance(training["loss"], list) else _loss(training["loss"]),
+            "loss_weights": training["loss_weights"],
             "metrics": training["metrics"] or None, "weighted_metrics": None,
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}

@@ -11,7 +11,8 @@ and Keras 3's (``__keras_tensor__`` node arguments, dtype policies,
 """
 import inspect
 
-from nnkit.errors import CheckpointError
+from nnkit import initializers
+from nnkit.errors import CheckpointError, NnkitError
 from nnkit.saving import keras_catalogue as catalogue
 from nnkit.layers.merge.base import Merge
 from nnkit.registry import LAYERS
@@ -44,22 +45,20 @@ def plain(value, where):
             if key not in ("registered_name", "shared_object_id")}
 
 
-def _initializer(spec):
-    """Keras initializer config → nnkit's name or ``(name, kwargs)``; None when nnkit lacks it."""
-    if isinstance(spec, str):
-        return spec if spec in catalogue.INITIALIZER_NAMES.values() else None
-    name = catalogue.INITIALIZER_NAMES.get(spec.get("class_name")) if isinstance(spec, dict) \
-        else None
-    options = spec.get("config") or {} if name else {}
-    if name == "orthogonal":
-        return ("orthogonal", {"gain": options.get("gain", 1.0)})
-    if name == "uniform":
-        low, high = options.get("minval", -0.05), options.get("maxval", 0.05)
-        return ("uniform", {"scale": high}) if low == -high else None
-    if name == "normal":
-        return ("normal", {"scale": options.get("stddev", 0.05)}) \
-            if options.get("mean", 0.0) == 0.0 else None
-    return name
+def _initializer(spec, where, argument):
+    """A Keras initializer (a name, or ``{"class_name", "config"}`` with the wrappers removed)
+    → what an nnkit config stores; one nnkit cannot read is refused."""
+    if isinstance(spec, dict):
+        options = dict(spec.get("config") or {})
+        for key, allowed in catalogue.INITIALIZER_KERAS_ONLY.items():
+            if key in options and options.pop(key) not in allowed:
+                refuse(where, f"{argument}: {key}={spec['config'][key]!r} is not supported "
+                              f"by nnkit (it computes {key}={allowed[0]!r})")
+        spec = {"class_name": spec.get("class_name"), "config": options}
+    try:
+        return initializers.serialize(initializers.get(spec))
+    except (NnkitError, TypeError, ValueError) as error:
+        refuse(where, f"{argument}={spec!r} is not an initializer nnkit reads ({error})")
 
 
 def accepted_arguments(cls):
@@ -112,12 +111,10 @@ def layer_spec(spec, where="model", inside_bidirectional=False):
         if key in ("layer", "backward_layer") and keras_class in ("Bidirectional",
                                                                  "TimeDistributed"):
             continue
-        if key in accepted and key not in catalogue.INITIALIZERS:
-            out[key] = value
+        if key in accepted and key.endswith("_initializer"):
+            out[key] = _initializer(value, where, key)
         elif key in accepted:
-            initializer = _initializer(value)
-            if initializer is not None:
-                out[key] = initializer
+            out[key] = value
         elif key in keras_only:
             allowed = keras_only[key]
             if allowed is not catalogue.ANY and value not in allowed:

@@ -83,25 +83,33 @@ def _compile(model, training, path):
             inspect.signature(optimizers.Optimizer.__init__).parameters)
         options = {key: value for key, value in (optimizer.get("config") or {}).items()
                    if key in accepted and value is not None}
-        loss = training["loss"]
-        loss = [losses.get(_loss_name(item)).name for item in loss] \
-            if isinstance(loss, list) else losses.get(_loss_name(loss)).name
+        loss = _losses(training["loss"])
+        first = loss if isinstance(loss, losses.Loss) else \
+            next(iter(loss.values() if isinstance(loss, dict) else loss))
         names = _metric_names(training.get("metrics"))
         for metric in names:
-            metrics.get(metric, losses.get(loss if isinstance(loss, str) else loss[0]))
+            metrics.get(metric, first)
         model.compile(cls(**options), loss, names or None, training.get("loss_weights"))
-    except (NnkitError, KeyError, TypeError, ValueError, AttributeError) as error:
+    except (NnkitError, KeyError, TypeError, ValueError, AttributeError, StopIteration) as error:
         warnings.warn(f"{path}: the model was loaded uncompiled; its compile settings are not "
                       f"ones nnkit has ({type(error).__name__}: {error})", stacklevel=3)
 
 
-def _loss_name(loss):
-    if isinstance(loss, dict):
-        config = loss.get("config") or {}
-        if config.get("from_logits"):
-            raise ValueError("losses from logits are not read")
-        return config.get("name") or loss["class_name"]
-    return loss
+def _losses(value):
+    """The Loss objects of a compile config's ``loss``: one (a name or ``{"class_name",
+    "config"}``), a list in output order, or a dict by output name."""
+    if isinstance(value, list):
+        return [_loss(item) for item in value]
+    if isinstance(value, dict) and "class_name" not in value:
+        return {name: _loss(item) for name, item in value.items()}
+    return _loss(value)
+
+
+def _loss(spec):
+    """One Loss; Keras 2's ``reduction="auto"`` is its "sum_over_batch_size"."""
+    if isinstance(spec, dict) and (spec.get("config") or {}).get("reduction") == "auto":
+        spec = {**spec, "config": {**spec["config"], "reduction": "sum_over_batch_size"}}
+    return losses.get(spec)
 
 
 def _metric_names(value):

@@ -3,9 +3,8 @@
 Configs are JSON naming only registered classes; any problem becomes a
 ``CheckpointError`` naming the file and what was wrong.
 """
-import numpy
-
 from nnkit import losses, optimizers
+from nnkit.errors import NnkitError
 from nnkit.layers.base import restoring_weights
 from nnkit.saving.format import FORMAT_NAME, FORMAT_VERSION, MAX_JSON_BYTES
 from nnkit.saving.safe_hdf5 import SafeHDF5
@@ -76,19 +75,30 @@ class CheckpointReader(SafeHDF5):
         optimizer_spec = config["optimizer"]
         optimizer_class = optimizers.OPTIMIZERS.get(optimizer_spec.get("class_name"))
         optimizer = optimizer_class.from_config(dict(optimizer_spec.get("config") or {}))
-        loss = config.get("loss")
-        if not isinstance(loss, (str, list)):
-            self.fail("training_config loss must be a name or a list of names")
-        model.compile(optimizer, loss if isinstance(loss, str) else [losses.get(n) for n in loss],
+        model.compile(optimizer, self._losses(config.get("loss")),
                       config.get("metrics") or None, config.get("loss_weights"))
         self._read_optimizer_state(model)
+
+    def _losses(self, stored):
+        """The Loss (or list of Losses, one per output) of a training config's ``loss``: a
+        name, a ``{"class_name", "config"}`` dict, or a list of those."""
+        entries = stored if isinstance(stored, list) else [stored]
+        if not entries or not all(isinstance(entry, str) or (isinstance(entry, dict) and
+                                                            "class_name" in entry)
+                                  for entry in entries):
+            self.fail(f"training_config loss must be a name, a {{'class_name', 'config'}} "
+                      f"dict or a list of those, found {stored!r}")
+        try:
+            built = [losses.get(entry) for entry in entries]
+        except (NnkitError, TypeError, ValueError) as error:
+            self.fail(f"training_config loss {stored!r} cannot be built: {error}")
+        return built if isinstance(stored, list) else built[0]
 
     def _read_optimizer_state(self, model):
         if not self.has("optimizer"):
             return
-        group = self.node("optimizer")
-        iterations = group.attrs.get("iterations", 0)
-        if not isinstance(iterations, (int, numpy.integer)) or iterations < 0:
+        iterations = self.attribute("iterations", int, required=False, path="optimizer") or 0
+        if iterations < 0:
             self.fail(f"optimizer iterations must be a non-negative integer, found {iterations!r}")
         params = model.named_parameters()
         slot_names = model.optimizer.slot_names

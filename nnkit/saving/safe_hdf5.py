@@ -11,6 +11,7 @@ import json
 import numpy
 
 from nnkit.errors import CheckpointError, NnkitError
+from nnkit.saving import checksum
 from nnkit.saving.format import MAX_JSON_BYTES
 
 CONVERTED_ERRORS = (OSError, KeyError, ValueError, TypeError, AttributeError, IndexError,
@@ -61,24 +62,36 @@ class SafeHDF5:
         raise CheckpointError(f"checkpoint {self.path!r}: {message}")
 
     # ---- primitives ------------------------------------------------------
-    def attribute(self, name, kind, required=True):
-        if name not in self.file.attrs:
+    def attribute(self, name, kind, required=True, path=""):
+        """Attribute ``name`` of the group at ``path`` (the root by default), checked against
+        its stored checksum, as text (``kind`` str) or an integer (``kind`` int)."""
+        attrs = (self.file if path in ("", "/") else self.node(path)).attrs
+        where = f"{path}/{name}" if path else name
+        if name not in attrs:
             if required:
-                self.fail(f"missing attribute {name!r}")
+                self.fail(f"missing attribute {where!r}")
             return None
-        value = self.file.attrs[name]
+        value = attrs[name]
+        expected = checksum.stored_digest(attrs, name + checksum.SUFFIX)
+        if expected is not None:
+            raw = value if isinstance(value, (bytes, numpy.bytes_)) else \
+                value.encode("utf-8") if isinstance(value, str) else value
+            if isinstance(raw, (numpy.integer, int)) and not isinstance(raw, bool):
+                raw = int(raw)
+            if checksum.digest(raw) != expected:
+                self.fail(f"attribute {where!r} is damaged: it does not match its checksum")
         if isinstance(value, bytes):
             value = value.decode("utf-8")
         if kind is str and not isinstance(value, str):
-            self.fail(f"attribute {name!r} should be text, found {type(value).__name__}")
+            self.fail(f"attribute {where!r} should be text, found {type(value).__name__}")
         if kind is int:
             if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
-                self.fail(f"attribute {name!r} should be an integer, found {value!r}")
+                self.fail(f"attribute {where!r} should be an integer, found {value!r}")
             value = int(value)
         return value
 
-    def json_attribute(self, name, required=True):
-        text = self.attribute(name, str, required)
+    def json_attribute(self, name, required=True, path=""):
+        text = self.attribute(name, str, required, path)
         return None if text is None else self._parse_json(text, name)
 
     def _parse_json(self, text, what):
@@ -164,6 +177,9 @@ class SafeHDF5:
         if max_size is not None and dataset.size > max_size:
             self.fail(f"{path!r} has {dataset.size} elements, more than {max_size}")
         value = dataset[()]
+        expected = checksum.stored_digest(dataset.attrs, "sha256")
+        if expected is not None and checksum.digest(numpy.asarray(value)) != expected:
+            self.fail(f"{path!r} is damaged: its values do not match their checksum")
         if dataset.dtype.kind == "f" and not numpy.isfinite(value).all():
             self.fail(f"{path!r} contains NaN or infinite values")
         return value

@@ -18,6 +18,7 @@ import json
 
 import numpy
 
+from nnkit.saving import checksum
 from nnkit.saving.format import MAX_JSON_BYTES
 
 GROUP = "training_state"
@@ -26,27 +27,23 @@ MAX_ORDER = 1 << 31
 
 
 def write_training_state(file, state, order, lengths):
-    from nnkit.saving.hdf5 import write_text_attribute
     group = file.create_group(GROUP)
-    group.attrs["state_version"] = STATE_VERSION
-    write_text_attribute(group, "state", json.dumps(state))
-    group.create_dataset("order", data=numpy.asarray(order, dtype="int64"))
-    group.create_dataset("batch_lengths", data=numpy.asarray(lengths, dtype="int64"))
+    checksum.write_attribute(group, "state_version", STATE_VERSION)
+    checksum.write_attribute(group, "state", json.dumps(state))
+    checksum.write_dataset(group, "order", numpy.asarray(order, dtype="int64"))
+    checksum.write_dataset(group, "batch_lengths", numpy.asarray(lengths, dtype="int64"))
 
 
 def read_training_state(reader):
     """``{"state": dict, "order": int64 (S,), "lengths": int64 (B,)}``, all checked."""
     if not reader.has(GROUP):
         reader.fail("has no training state (write it with nnkit.callbacks.BackupAndRestore)")
-    group = reader.node(GROUP)
-    version = group.attrs.get("state_version")
-    if not isinstance(version, (int, numpy.integer)) or not 1 <= version <= STATE_VERSION:
+    version = reader.attribute("state_version", int, path=GROUP)
+    if not 1 <= version <= STATE_VERSION:
         reader.fail(f"training_state version {version!r} is not one this nnkit reads "
                     f"({STATE_VERSION})")
-    text = group.attrs.get("state")
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    if not isinstance(text, str) or len(text) > MAX_JSON_BYTES:
+    text = reader.attribute("state", str, path=GROUP)
+    if len(text) > MAX_JSON_BYTES:
         reader.fail("training_state/state must be JSON text")
     state = reader._parse_json(text, "training_state/state")
     order = reader.array(f"{GROUP}/order", None, kinds="iu", max_size=MAX_ORDER)

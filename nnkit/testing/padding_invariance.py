@@ -195,7 +195,7 @@ def _measure(model, xs, ys):
     n = len(xs[0])
     predicted = structure.per_output(model.predict(xs, batch_size=n), model.output_names, "y")
     outputs = [numpy.asarray(out, dtype=numpy.float64) for out in predicted]
-    loss = float(model.evaluate(xs, ys, batch_size=n)["loss"])
+    loss = float(model.evaluate(xs, ys, batch_size=n, return_dict=True)["loss"])
     weights = model.get_weights()
     model.zero_grads()
     model.forward_loss(xs, ys, training=True)

@@ -1,7 +1,8 @@
 """Conv1D and Conv2D: channels-last convolutions as one GEMM over gathered windows (im2col)."""
-from nnkit import activations
+from nnkit import activations, initializers
 from nnkit.layers.base import Layer
 from nnkit.layers.convolution import windows
+from nnkit.layers.data_format import ChannelsFirst
 from nnkit.registry import register_layer
 
 
@@ -22,7 +23,7 @@ class _Conv(Layer):
     regularizable = ("kernel", "bias")
 
     def __init__(self, rank, filters, kernel_size, strides, padding, dilation_rate, activation,
-                 use_bias, kernel_initializer, **kwargs):
+                 use_bias, kernel_initializer, bias_initializer, **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.kernel_size = windows.as_tuple(self.name, "kernel_size", kernel_size, rank)
@@ -32,6 +33,7 @@ class _Conv(Layer):
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
 
     # ---- the 2-D view a subclass maps to --------------------------------
     def to_2d(self, x):
@@ -54,7 +56,7 @@ class _Conv(Layer):
         self.add_weight("kernel", self.kernel_size + (input_shape[-1], self.filters),
                         self.kernel_initializer)
         if self.use_bias:
-            self.add_weight("bias", (self.filters,), "zeros")
+            self.add_weight("bias", (self.filters,), self.bias_initializer)
         super().build(input_shape)
 
     def _geometry(self, spatial):
@@ -62,7 +64,7 @@ class _Conv(Layer):
         return windows.padded_geometry(self.name, spatial, kernel, strides, dilation,
                                        self.padding)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         spatial = self.to_2d_shape(tuple(input_shape[:-1]))
         out = tuple(size for _, _, size in self._geometry(spatial))
         return self.from_2d_shape(out) + (self.filters,)
@@ -113,11 +115,12 @@ class _Conv(Layer):
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "dilation_rate": list(self.dilation_rate),
                 "activation": self.activation.name, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 @register_layer
-class Conv2D(_Conv):
+class Conv2D(ChannelsFirst, _Conv):
     """2-D convolution over ``(N, H, W, C)`` (channels last), Keras's ``Conv2D``.
 
     Args:
@@ -125,12 +128,18 @@ class Conv2D(_Conv):
         kernel_size: ``kh`` or ``(kh, kw)``.
         strides: ``s`` or ``(sh, sw)``.
         padding: "valid" or "same" (TensorFlow's rule: ``out = ⌈in / s⌉``).
+        data_format: "channels_last" ``(N, H, W, C)``, "channels_first"
+            ``(N, C, H, W)`` (moved to channels last and back) or None
+            (``nnkit.config.image_data_format()``).
         dilation_rate: ``d`` or ``(dh, dw)``.
         activation: element-wise activation name (None: linear).
         use_bias: add a bias per filter.
+        kernel_initializer, bias_initializer: initializers (``nnkit.initializers``: a name,
+            an Initializer object or a ``(name, kwargs)`` pair).
 
     Shapes:
-        x: ``(N, H, W, C)``; y: ``(N, Ho, Wo, F)``.
+        x: ``(N, H, W, C)``; y: ``(N, Ho, Wo, F)`` (channels first: ``(N, C, H, W)``,
+        ``(N, F, Ho, Wo)``).
         kernel: ``(kh, kw, C, F)`` (glorot uniform over the receptive field); bias ``(F,)``.
 
     Example:
@@ -140,16 +149,16 @@ class Conv2D(_Conv):
 
     input_ranks = (4,)
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(2, filters, kernel_size, strides, padding, dilation_rate, activation,
-                         use_bias, kernel_initializer, **kwargs)
-
+                         use_bias, kernel_initializer, bias_initializer, **kwargs)
+        self.set_data_format(data_format)
 
 
 @register_layer
-class Conv1D(_Conv):
+class Conv1D(ChannelsFirst, _Conv):
     """1-D convolution over time ``(N, T, D)``, Keras's ``Conv1D`` (run as a height-1 Conv2D).
 
     Args:
@@ -158,8 +167,10 @@ class Conv1D(_Conv):
         strides: step s between windows.
         padding: "valid", "same" or "causal" (``d·(k − 1)`` zeros before the
             sequence, so output t sees inputs up to t only).
+        data_format: "channels_last" ``(N, T, D)``, "channels_first" ``(N, D, T)``
+            or None (``nnkit.config.image_data_format()``).
         dilation_rate: spacing d between the taps.
-        activation, use_bias: as ``Conv2D``.
+        activation, use_bias, kernel_initializer, bias_initializer: as ``Conv2D``.
 
     Shapes:
         x: ``(N, T, D)``; y: ``(N, To, F)``; kernel ``(k, D, F)``; bias ``(F,)``.
@@ -173,10 +184,12 @@ class Conv1D(_Conv):
     input_ranks = (3,)
     paddings = windows.PADDINGS_1D
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
-                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", **kwargs):
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(1, filters, kernel_size, strides, padding, dilation_rate, activation,
-                         use_bias, kernel_initializer, **kwargs)
+                         use_bias, kernel_initializer, bias_initializer, **kwargs)
+        self.set_data_format(data_format)
 
     def _view_args(self):
         return ((1,) + self.kernel_size, (1,) + self.strides, (1,) + self.dilation_rate)

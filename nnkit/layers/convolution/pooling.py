@@ -1,11 +1,15 @@
 """Local max and average pooling over windows, 1-D ``(N, T, D)`` and 2-D ``(N, H, W, C)``."""
 from nnkit.layers.base import Layer
 from nnkit.layers.convolution import windows
+from nnkit.layers.data_format import ChannelsFirst
 from nnkit.registry import register_layer
 
 
 class _Pooling(Layer):
     """Pool each window of every channel on the 2-D view ``(N, H, W, C)``.
+
+    The concrete classes derive from ``ChannelsFirst`` first, so that it wraps
+    this class's channels-last forward and backward.
 
     Args:
         pool_size: window size per spatial axis.
@@ -13,13 +17,16 @@ class _Pooling(Layer):
         padding: "valid" or "same". With "same", max pooling never picks a
             padded entry and average pooling divides by the number of real
             entries in the window (TensorFlow's rule).
+        data_format: "channels_last", "channels_first" or None (see
+            ``nnkit.layers.data_format``).
     """
 
     fixed_input_axes = ()
     rank = 2
 
-    def __init__(self, pool_size, strides=None, padding="valid", **kwargs):
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.set_data_format(data_format)
         self.pool_size = windows.as_tuple(self.name, "pool_size", pool_size, self.rank)
         self.strides = windows.as_tuple(self.name, "strides",
                                         pool_size if strides is None else strides, self.rank)
@@ -40,7 +47,7 @@ class _Pooling(Layer):
         pool, strides, dilation = self._view_args()
         return windows.padded_geometry(self.name, spatial, pool, strides, dilation, self.padding)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         spatial = tuple(input_shape[:-1])
         spatial_2d = (1,) + spatial if self.rank == 1 else spatial
         out = tuple(size for _, _, size in self._geometry(spatial_2d))
@@ -124,54 +131,60 @@ _1D_DOC = """
         pool_size: window length (default 2).
         strides: step between windows (default: ``pool_size``).
         padding: "valid" or "same".
+        data_format: "channels_last", "channels_first" or None.
 
     Shapes:
-        x: ``(N, T, D)``; y: ``(N, To, D)``. A mask is refused.
+        x: ``(N, T, D)``; y: ``(N, To, D)`` (channels first: ``(N, D, T)``,
+        ``(N, D, To)``). A mask is refused.
 """
 _2D_DOC = """
     Args:
         pool_size: ``p`` or ``(ph, pw)`` (default ``(2, 2)``).
         strides: step between windows (default: ``pool_size``).
         padding: "valid" or "same".
+        data_format: "channels_last", "channels_first" or None.
 
     Shapes:
-        x: ``(N, H, W, C)``; y: ``(N, Ho, Wo, C)``.
+        x: ``(N, H, W, C)``; y: ``(N, Ho, Wo, C)`` (channels first: ``(N, C, H, W)``,
+        ``(N, C, Ho, Wo)``).
 """
 
 
 @register_layer
-class MaxPooling1D(_MaxPooling):
+class MaxPooling1D(ChannelsFirst, _MaxPooling):
     __doc__ = "Keras's ``MaxPooling1D``: the maximum of each window over time.\n" + _1D_DOC
     rank = 1
     input_ranks = (3,)
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 @register_layer
-class AveragePooling1D(_AveragePooling):
+class AveragePooling1D(ChannelsFirst, _AveragePooling):
     __doc__ = "Keras's ``AveragePooling1D``: the mean of each window over time.\n" + _1D_DOC
     rank = 1
     input_ranks = (3,)
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 @register_layer
-class MaxPooling2D(_MaxPooling):
+class MaxPooling2D(ChannelsFirst, _MaxPooling):
     __doc__ = "Keras's ``MaxPooling2D``: the maximum of each window per channel.\n" + _2D_DOC
     input_ranks = (4,)
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 @register_layer
-class AveragePooling2D(_AveragePooling):
+class AveragePooling2D(ChannelsFirst, _AveragePooling):
     __doc__ = "Keras's ``AveragePooling2D``: the mean of each window per channel.\n" + _2D_DOC
     input_ranks = (4,)
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)

@@ -31,7 +31,7 @@ class Merge(Layer):
         self.merged_shape(shapes)
         super().build(shapes)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return self.merged_shape([tuple(shape) for shape in input_shape])
 
     def apply(self, x, training=False, mask=None, **kwargs):

@@ -26,8 +26,30 @@ runs it with masks, packing, BPTT, dropout, ``Bidirectional``, saving and the
 gradient checker; ``StackedCells(celltype=...)`` stacks it by its ``celltype``.
 See ``examples/custom_cell_peephole.py``.
 """
+from nnkit import initializers
 from nnkit.backend import get_backend
 from nnkit.layers.base import new_weight
+
+#: the initializer arguments of Keras's recurrent layers and cells
+INITIALIZER_ARGUMENTS = ("kernel_initializer", "recurrent_initializer", "bias_initializer")
+
+
+def set_initializers(owner, kernel_initializer, recurrent_initializer, bias_initializer):
+    """Give a recurrent layer or cell its three initializers; a None keeps the class's default."""
+    for key, spec in zip(INITIALIZER_ARGUMENTS, (kernel_initializer, recurrent_initializer,
+                                                 bias_initializer)):
+        if spec is not None:
+            setattr(owner, key, spec)
+
+
+def initializer_arguments(owner):
+    """``{argument: initializer}`` of a recurrent layer or cell, to hand to its cells."""
+    return {key: getattr(owner, key) for key in INITIALIZER_ARGUMENTS}
+
+
+def initializer_config(owner):
+    """``{argument: initializers.serialize(initializer)}``: what a config stores."""
+    return {key: initializers.serialize(getattr(owner, key)) for key in INITIALIZER_ARGUMENTS}
 
 
 class Cell:
@@ -36,9 +58,12 @@ class Cell:
     Args:
         units: state size H.
         name: prefix used in error messages.
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers of the
+            three weights (``nnkit.initializers``); None keeps the class's default.
 
     Class attributes: ``gates`` (G), ``state_names`` (carried states),
-    ``output_name`` (the buffer handed to the next layer), ``reads_layer_above``.
+    ``output_name`` (the buffer handed to the next layer), ``reads_layer_above``, and
+    the default initializers.
     """
 
     gates = 1
@@ -47,10 +72,13 @@ class Cell:
     reads_layer_above = False
     kernel_initializer = "glorot_uniform"
     recurrent_initializer = "orthogonal"
+    bias_initializer = "zeros"
 
-    def __init__(self, units, name="cell"):
+    def __init__(self, units, name="cell", kernel_initializer=None, recurrent_initializer=None,
+                 bias_initializer=None):
         self.units = int(units)
         self.name = name
+        set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
         self.params, self.grads = {}, {}
         self.input_size = None
 
@@ -78,7 +106,7 @@ class Cell:
         self._add("kernel", (self.input_size, self.width), self.kernel_initializer, dtype)
         self._add("recurrent_kernel", (self.recurrent_size, self.width),
                   self.recurrent_initializer, dtype)
-        self._add("bias", (self.width,), "zeros", dtype)
+        self._add("bias", (self.width,), self.bias_initializer, dtype)
 
     def _add(self, key, shape, initializer, dtype):
         # zeros without random draws when a checkpoint is about to overwrite them

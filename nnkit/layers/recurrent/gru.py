@@ -2,7 +2,8 @@
 from nnkit import activations
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
-from nnkit.layers.recurrent.cell import Cell
+from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
+                                         set_initializers)
 from nnkit.layers.recurrent import gate_layout
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import register_cell, register_layer
@@ -34,8 +35,8 @@ class GRUCell(Cell):
     celltype = "gru"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
-                 reset_after=True, name="cell"):
-        super().__init__(units, name)
+                 reset_after=True, name="cell", **weight_initializers):
+        super().__init__(units, name, **weight_initializers)
         self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
         self.recurrent_activation = activations.get_inplace(
             recurrent_activation, f"layer '{name}': recurrent_activation")
@@ -47,7 +48,8 @@ class GRUCell(Cell):
         self.input_size = int(input_size)
         self._add("kernel", (self.input_size, 3 * h), self.kernel_initializer, dtype)
         self._add("recurrent_kernel", (h, 3 * h), self.recurrent_initializer, dtype)
-        self._add("bias", (2, 3 * h) if self.reset_after else (3 * h,), "zeros", dtype)
+        self._add("bias", (2, 3 * h) if self.reset_after else (3 * h,), self.bias_initializer,
+                  dtype)
 
     def buffer_widths(self):
         widths = {"h": self.units}
@@ -134,7 +136,7 @@ class GRUCell(Cell):
     def get_config(self):
         return {**super().get_config(), "activation": self.activation.name,
                 "recurrent_activation": self.recurrent_activation.name,
-                "reset_after": self.reset_after}
+                "reset_after": self.reset_after, **initializer_config(self)}
 
 
 @register_layer
@@ -147,6 +149,9 @@ class GRU(RecurrentLayer):
         recurrent_activation: of the gates z and r (default "sigmoid").
         reset_after: apply the reset gate after the recurrent product (Keras 3's
             default and cuDNN's variant; bias ``(2, 3H)``), or before it (bias ``(3H,)``).
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers of
+            the weights (``nnkit.initializers``: a name, an Initializer object such as
+            ``Orthogonal(gain=2.0)`` or a ``(name, kwargs)`` pair).
         return_sequences, return_state, go_backwards: see ``RecurrentLayer``
             (``return_state`` gives ``[y, h]``; ``initial_state=[h0]``).
         dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}`` where it
@@ -155,8 +160,8 @@ class GRU(RecurrentLayer):
 
     Shapes:
         x: ``(N, T, D)``; mask: ``(N, T)``; y: ``(N, T, H)`` or ``(N, H)``.
-        kernel ``(D, 3H)`` (glorot uniform), recurrent_kernel ``(H, 3H)``
-        (orthogonal per block), bias ``(2, 3H)`` or ``(3H,)`` (zeros).
+        kernel ``(D, 3H)`` (default glorot uniform), recurrent_kernel ``(H, 3H)``
+        (default orthogonal per block), bias ``(2, 3H)`` or ``(3H,)`` (default zeros).
 
     Example:
         >>> GRU(8, return_sequences=True)(np.ones((2, 5, 3))).shape
@@ -165,9 +170,12 @@ class GRU(RecurrentLayer):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  reset_after=True, return_sequences=False, return_state=False,
-                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", **kwargs):
         super().__init__(return_sequences, return_state, go_backwards,
                          (dropout,), (recurrent_dropout,), **kwargs)
+        set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise InvalidArgumentError(f"layer '{self.name}' (GRU): units must be a positive "
                                        f"integer, received {units!r}")
@@ -179,10 +187,10 @@ class GRU(RecurrentLayer):
 
     def make_cells(self):
         return [GRUCell(self.units, self.activation.name, self.recurrent_activation.name,
-                        self.reset_after, self.name)]
+                        self.reset_after, self.name, **initializer_arguments(self))]
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": self.activation.name,
                 "recurrent_activation": self.recurrent_activation.name,
                 "reset_after": self.reset_after, "dropout": self.input_rates[0],
-                "recurrent_dropout": self.recurrent_rates[0]}
+                "recurrent_dropout": self.recurrent_rates[0], **initializer_config(self)}

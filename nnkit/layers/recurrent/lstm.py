@@ -2,7 +2,8 @@
 from nnkit import activations
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
-from nnkit.layers.recurrent.cell import Cell
+from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
+                                         set_initializers)
 from nnkit.layers.recurrent import gate_layout
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import register_cell, register_layer
@@ -19,6 +20,10 @@ class LSTMCell(Cell):
     ``σ(z) = ½·tanh(z/2) + ½`` folded into the copies (``gate_layout``). The
     step cache is the activated gates, ``c_t`` and ``tanh(c_t)``.
 
+    ``bias_initializer`` fills the bias; with ``unit_forget_bias`` the forget block is
+    then set to 1 (Keras draws the other three blocks alone; the same for
+    initializers that do not depend on the shape).
+
     Shapes: kernel ``(D, 4H)``, recurrent_kernel ``(H, 4H)``, bias ``(4H,)``.
     """
 
@@ -26,8 +31,9 @@ class LSTMCell(Cell):
     gates = 4
     state_names = ("h", "c")
 
-    def __init__(self, units, activation="tanh", unit_forget_bias=True, name="cell"):
-        super().__init__(units, name)
+    def __init__(self, units, activation="tanh", unit_forget_bias=True, name="cell",
+                 **weight_initializers):
+        super().__init__(units, name, **weight_initializers)
         self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
         self.unit_forget_bias = bool(unit_forget_bias)
 
@@ -118,7 +124,7 @@ class LSTMCell(Cell):
 
     def get_config(self):
         return {**super().get_config(), "activation": self.activation.name,
-                "unit_forget_bias": self.unit_forget_bias}
+                "unit_forget_bias": self.unit_forget_bias, **initializer_config(self)}
 
 
 @register_layer
@@ -130,6 +136,9 @@ class LSTM(RecurrentLayer):
         activation: of the candidate ``g`` ("tanh", "sigmoid", "relu" or "linear").
         recurrent_activation: of the gates i, f, o; only "sigmoid".
         unit_forget_bias: start the forget-gate bias at 1.
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers of
+            the weights (``nnkit.initializers``: a name, an Initializer object such as
+            ``Orthogonal(gain=2.0)`` or a ``(name, kwargs)`` pair).
         return_sequences, return_state, go_backwards: see ``RecurrentLayer``
             (``return_state`` gives ``[y, h, c]``; ``initial_state=[h0, c0]``).
         dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}``; one
@@ -137,8 +146,8 @@ class LSTM(RecurrentLayer):
 
     Shapes:
         x: ``(N, T, D)``; mask: ``(N, T)``; y: ``(N, T, H)`` or ``(N, H)``.
-        kernel ``(D, 4H)`` (glorot uniform), recurrent_kernel ``(H, 4H)``
-        (orthogonal per gate block), bias ``(4H,)``; gate blocks i, f, c, o.
+        kernel ``(D, 4H)`` (default glorot uniform), recurrent_kernel ``(H, 4H)``
+        (default orthogonal per gate block), bias ``(4H,)``; gate blocks i, f, c, o.
 
     Example:
         >>> model = nnkit.Sequential([Embedding(1000, 32, mask_zero=True), LSTM(64), Dense(2)])
@@ -146,9 +155,12 @@ class LSTM(RecurrentLayer):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  unit_forget_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", **kwargs):
         super().__init__(return_sequences, return_state, go_backwards,
                          (dropout,), (recurrent_dropout,), **kwargs)
+        set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
         if recurrent_activation != "sigmoid":
             raise InvalidArgumentError(f"layer '{self.name}' (LSTM): recurrent_activation must "
                                        f"be 'sigmoid', received {recurrent_activation!r}")
@@ -157,9 +169,11 @@ class LSTM(RecurrentLayer):
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def make_cells(self):
-        return [LSTMCell(self.units, self.activation.name, self.unit_forget_bias, self.name)]
+        return [LSTMCell(self.units, self.activation.name, self.unit_forget_bias, self.name,
+                         **initializer_arguments(self))]
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": self.activation.name,
                 "recurrent_activation": "sigmoid", "unit_forget_bias": self.unit_forget_bias,
-                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}
+                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0],
+                **initializer_config(self)}

@@ -78,8 +78,8 @@ class RecurrentLayer(Layer):
     def output_size(self):
         return self.cells[-1].output_size
 
-    def compute_output_shape(self, input_shape):
-        size = self.cells[-1].units if self.cells else None
+    def example_output_shape(self, input_shape):
+        size = (self.cells or self.make_cells())[-1].units       # unbuilt: the cells to be
         return (input_shape[0], size) if self.return_sequences else (size,)
 
     def compute_mask(self, x, mask):

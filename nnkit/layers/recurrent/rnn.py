@@ -1,6 +1,7 @@
 """RNN: the simple (Elman) recurrent layer, ``h_t = act(x_t·W + h_{t-1}·U + b)``."""
 from nnkit import activations
-from nnkit.layers.recurrent.cell import Cell
+from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
+                                         set_initializers)
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
 from nnkit.registry import CELLS, LAYERS, register_cell, register_layer
 
@@ -14,8 +15,8 @@ class RNNCell(Cell):
 
     celltype = "rnn"
 
-    def __init__(self, units, activation="tanh", name="cell"):
-        super().__init__(units, name)
+    def __init__(self, units, activation="tanh", name="cell", **weight_initializers):
+        super().__init__(units, name, **weight_initializers)
         self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
 
     def make_scratch(self, n, dtype):
@@ -31,7 +32,8 @@ class RNNCell(Cell):
         self._xp.multiply(d_cur["h"], slope, out=z)
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation.name}
+        return {**super().get_config(), "activation": self.activation.name,
+                **initializer_config(self)}
 
 
 @register_layer
@@ -47,6 +49,8 @@ class RNN(RecurrentLayer):
     Args:
         units: state size H, or a ``Cell`` instance.
         activation: "tanh" (default), "sigmoid", "relu" or "linear" (simple RNN only).
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers of
+            the weights (``nnkit.initializers``; simple RNN only).
         return_sequences, return_state, go_backwards: see ``RecurrentLayer``.
         dropout: rate on ``x_t``; recurrent_dropout: rate on ``h_{t-1}``; one
             mask per sequence reused at every step, inverted, training only.
@@ -63,9 +67,12 @@ class RNN(RecurrentLayer):
     """
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
-                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+                 go_backwards=False, dropout=0.0, recurrent_dropout=0.0,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", **kwargs):
         super().__init__(return_sequences, return_state, go_backwards,
                          (dropout,), (recurrent_dropout,), **kwargs)
+        set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
         if isinstance(units, dict):                 # a cell's config, from from_config
             units = CELLS.get(units["class_name"]).from_config(dict(units["config"]))
         self.cell = units if isinstance(units, Cell) else None
@@ -75,13 +82,15 @@ class RNN(RecurrentLayer):
     def make_cells(self):
         if self.cell is not None:
             return [self.cell]
-        return [RNNCell(self.units, self.activation.name, self.name)]
+        return [RNNCell(self.units, self.activation.name, self.name,
+                        **initializer_arguments(self))]
 
     def get_config(self):
         units = self.units if self.cell is None else {
             "class_name": type(self.cell).__name__, "config": self.cell.get_config()}
         return {**super().get_config(), "units": units, "activation": self.activation.name,
-                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0]}
+                "dropout": self.input_rates[0], "recurrent_dropout": self.recurrent_rates[0],
+                **initializer_config(self)}
 
 SimpleRNN = RNN
 LAYERS.alias("SimpleRNN", RNN)

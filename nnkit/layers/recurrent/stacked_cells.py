@@ -50,9 +50,10 @@ class StackedCells(RecurrentLayer):
     def __init__(self, input_size, layers, celltype="lstm", activation="tanh", dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, **kwargs):
         layers = [int(size) for size in layers]
-        kwargs.setdefault("input_shape", (None, int(input_size)))
         super().__init__(return_sequences, return_state, go_backwards,
                          [0.0] + [dropout] * (len(layers) - 1), [0.0] * len(layers), **kwargs)
+        if self.input_shape is None:            # input_size fixes it (no user warning)
+            self.input_shape = (None, int(input_size))
         celltypes = [celltype] * len(layers) if isinstance(celltype, str) else list(celltype)
         if not layers or len(celltypes) != len(layers):
             raise InvalidArgumentError(

@@ -41,7 +41,7 @@ class Cropping1D(Layer):
                              f"leaves no step of a sequence of {steps} steps")
         return slice(before, None if steps is None else steps - after)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         steps = input_shape[0]
         return (None if steps is None else steps - sum(self.cropping), input_shape[-1])
 

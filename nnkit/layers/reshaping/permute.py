@@ -30,7 +30,7 @@ class Permute(Layer):
         self.dims = dims
         self.input_ranks = (len(dims) + 1,)
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return tuple(input_shape[d - 1] for d in self.dims)
 
     def forward(self, x, training=False, mask=None):

@@ -30,7 +30,7 @@ class RepeatVector(Layer):
                                        f"positive integer, received {n!r}")
         self.n = n
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return (self.n, input_shape[-1])
 
     def forward(self, x, training=False, mask=None):

@@ -36,7 +36,7 @@ class Reshape(Layer):
                                        f"{target_shape!r}")
         self.target_shape = target
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         size = math.prod(input_shape)
         known = math.prod(s for s in self.target_shape if s != -1)
         if (-1 in self.target_shape and size % known) or \
@@ -48,7 +48,7 @@ class Reshape(Layer):
 
     def forward(self, x, training=False, mask=None):
         try:
-            target = self.compute_output_shape(tuple(x.shape[1:]))
+            target = self.example_output_shape(tuple(x.shape[1:]))
         except ShapeError:
             raise ShapeError(f"layer '{self.name}' (Reshape): cannot reshape input "
                              f"{describe(x)} to (N, {', '.join(map(str, self.target_shape))})"

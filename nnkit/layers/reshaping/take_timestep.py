@@ -32,7 +32,7 @@ class TakeTimestep(Layer):
                                        f"integer, received {index!r}")
         self.index = index
 
-    def compute_output_shape(self, input_shape):
+    def example_output_shape(self, input_shape):
         return tuple(input_shape[1:])
 
     def forward(self, x, training=False, mask=None):
