@@ -4,9 +4,15 @@ Loading a checkpoint looks class names up here; nothing in a file is ever
 imported or evaluated, so a custom layer must be registered explicitly with
 ``@nnkit.register_layer``.
 """
+import contextlib
+import contextvars
 from collections import defaultdict
 
 from nnkit.errors import InvalidArgumentError
+
+#: the ``custom_objects`` of the ``load_model`` / ``custom_object_scope`` running in this
+#: thread (a ContextVar: one thread's scope never reaches another's)
+_custom_objects = contextvars.ContextVar("nnkit_custom_objects", default=None)
 
 #: Keras's one table of name counters, process-wide (a layer's automatic name and
 #: ``get_uid`` count in it); ``nnkit.backend.clear_session()`` empties it.
@@ -30,6 +36,9 @@ class Registry:
         self._classes[name] = cls
 
     def get(self, name):
+        scoped = _custom_objects.get()
+        if scoped and isinstance(name, str) and name in scoped:
+            return scoped[name]
         if not isinstance(name, str) or name not in self._classes:
             raise InvalidArgumentError(
                 f"unknown {self.kind} {name!r}: expected one of {sorted(self._classes)}"
@@ -38,6 +47,23 @@ class Registry:
 
     def names(self):
         return sorted(self._classes)
+
+
+@contextlib.contextmanager
+def custom_object_scope(objects):
+    """Inside the block, every registry also builds the classes (and functions) of
+    ``objects`` (``{name: class or function}``), as Keras's ``custom_object_scope``."""
+    merged = {**(_custom_objects.get() or {}), **dict(objects or {})}
+    token = _custom_objects.set(merged)
+    try:
+        yield
+    finally:
+        _custom_objects.reset(token)
+
+
+#: functions saved by name (a Lambda's function, a custom activation): registered with
+#: ``nnkit.saving.register_serializable``; loading looks them up here, never in the file
+FUNCTIONS = Registry("function")
 
 
 def auto_name(base):

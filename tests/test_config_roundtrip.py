@@ -28,7 +28,31 @@ def _seq(n=3, t=5, d=4):
 MODEL_CLASSES = {"Sequential", "Model", "Functional"}
 
 # class name -> (constructor kwargs factory, example input). Non-default values on purpose.
+@nnkit.saving.register_serializable(package="tests")
+def scaled_tanh(x, scale=1.0):
+    """A registered function of ops for the Lambda entry."""
+    return nnkit.ops.tanh(x) * scale
+
+
 LAYER_ARGS = {
+    "OpLayer": (lambda: dict(op=nnkit.ops.elementwise.Add(),
+                             template=[["tensor", 0], ["constant", 0.5]]), _seq),
+    "Lambda": (lambda: dict(function=scaled_tanh, arguments={"scale": 2.0}), _seq),
+    "MultiHeadAttention": (lambda: dict(num_heads=2, key_dim=3, value_dim=4, dropout=0.1,
+                                        use_bias=False, output_shape=5,
+                                        kernel_initializer="he_uniform", seed=1),
+                           lambda: [_seq(), _seq()]),
+    "Attention": (lambda: dict(use_scale=True, score_mode="concat", dropout=0.1, seed=1),
+                  lambda: [_seq(), _seq()]),
+    "AdditiveAttention": (lambda: dict(use_scale=False, dropout=0.1), lambda: [_seq(), _seq()]),
+    "PositionEmbedding": (lambda: dict(sequence_length=7, initializer="he_uniform"), _seq),
+    "TokenAndPositionEmbedding": (lambda: dict(vocabulary_size=9, sequence_length=6,
+                                               embedding_dim=4, mask_zero=True,
+                                               embeddings_initializer="glorot_normal"), _ids),
+    "TransformerEncoder": (lambda: dict(intermediate_dim=5, num_heads=2, dropout=0.1,
+                                        activation="tanh", layer_norm_epsilon=1e-3,
+                                        kernel_initializer="he_uniform",
+                                        bias_initializer="ones", normalize_first=True), _seq),
     "ReLU": (lambda: dict(max_value=6.0, negative_slope=0.1, threshold=0.5), _seq),
     "LeakyReLU": (lambda: dict(negative_slope=0.2), _seq),
     "ELU": (lambda: dict(alpha=0.5), _seq),
@@ -52,6 +76,16 @@ LAYER_ARGS = {
     "GRU": (lambda: dict(units=3, activation="relu", reset_after=False, return_sequences=True,
                          dropout=0.1, recurrent_dropout=0.2), _seq),
     "Masking": (lambda: dict(mask_value=0.5), _seq),
+    # text layers: a given vocabulary (an adapted one is an asset, saved beside the config)
+    "TextVectorization": (lambda: dict(max_tokens=9, standardize="lower", split="character",
+                                       ngrams=2, output_mode="count",
+                                       vocabulary=["a", "b", "a b"], pad_to_max_tokens=True),
+                          lambda: np.array(["ab", "Ba c"], dtype=object)),
+    "StringLookup": (lambda: dict(vocabulary=["x", "y"], mask_token="", oov_token="?",
+                                  invert=True), lambda: np.array([[1, 2, 3], [0, 2, 2]])),
+    "IntegerLookup": (lambda: dict(vocabulary=[7, 8, 9], num_oov_indices=3,
+                                   output_mode="multi_hot", sparse=False),
+                      lambda: np.array([[7, 11], [9, 12]])),
     "Conv1D": (lambda: dict(filters=2, kernel_size=[3], strides=[2], padding="causal",
                             dilation_rate=[1], activation="relu", use_bias=False), _seq),
     "Conv2D": (lambda: dict(filters=2, kernel_size=[2, 3], strides=[1, 2], padding="same",
@@ -156,6 +190,12 @@ def test_config_records_non_default_arguments():
         for key, value in kwargs.items():
             if key == "layer":
                 assert config["layer"]["class_name"] == type(value).__name__
+                continue
+            if isinstance(value, nnkit.ops.Op):       # an op: saved by its class name
+                assert config[key] == type(value).__name__, f"{class_name}: {key}"
+                continue
+            if callable(value):                       # a function: saved by its registered name
+                assert config[key] == value._nnkit_registered_name, f"{class_name}: {key}"
                 continue
             assert key in config, f"{class_name}.get_config() lacks {key!r}"
             assert config[key] == _json(value), f"{class_name}: {key}"

@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 
 import nnkit
+from nnkit.layers.op_layer import OpLayer
+from nnkit.layers import attention
 from nnkit.registry import CELLS, LAYERS
 from nnkit.testing import check_gradients
 
@@ -41,6 +43,11 @@ def _image(seed=0):
 def _ids():
     """Token ids in 1..8, zero-padded to the lengths of ``MASK``."""
     return np.random.default_rng(0).integers(1, 9, size=(N, T)) * MASK
+
+
+def _texts():
+    """``(N,)`` strings for the text layers."""
+    return np.array(["a great film", "great plot plot", "unknown"], dtype=object)
 
 
 def _padded_seq():
@@ -82,7 +89,17 @@ class Case:
     atol: float = 1e-9
 
 
+@nnkit.saving.register_serializable(package="tests")
+def cube_plus(x):
+    """A registered function of ops for the Lambda case."""
+    return nnkit.ops.power(x, 3.0) + x
+
+
 CASES = {
+    "Lambda": [Case(lambda: nnkit.layers.Lambda(cube_plus), _seq, MASK)],
+    "OpLayer": [Case(lambda: OpLayer(nnkit.ops.products.Matmul(),
+                                     [["tensor", 0], ["tensor", 1]]),
+                     lambda: [_normal(N, T, D), _normal(D, 3)])],
     "Activation": [Case(lambda: nnkit.Activation("tanh"), _seq, MASK),
                    Case(lambda: nnkit.Activation("softmax"), lambda: _normal(N, 5))],
     "ReLU": [Case(lambda: nnkit.ReLU(max_value=1.5, negative_slope=0.2, threshold=0.1), _seq,
@@ -99,6 +116,16 @@ CASES = {
     "Dropout": [Case(lambda: nnkit.Dropout(0.4), _seq, MASK)],
     "SpatialDropout1D": [Case(lambda: nnkit.SpatialDropout1D(0.5), _seq, MASK)],
     "Embedding": [Case(lambda: nnkit.Embedding(9, 2, mask_zero=True), _ids)],
+    # text layers: strings or ids in, no float input and no weights, so nothing to check
+    # but that the checker finds nothing; the vocabulary is given so the config carries it
+    "TextVectorization": [Case(lambda: nnkit.layers.TextVectorization(
+        vocabulary=["great", "film", "plot"], output_sequence_length=T), _texts),
+        Case(lambda: nnkit.layers.TextVectorization(
+            vocabulary=["great", "film"], idf_weights=[0.5, 1.5], output_mode="tf_idf"), _texts)],
+    "StringLookup": [Case(lambda: nnkit.layers.StringLookup(
+        vocabulary=["great", "film"], output_mode="count"), lambda: _texts().reshape(N // 3, 3))],
+    "IntegerLookup": [Case(lambda: nnkit.layers.IntegerLookup(
+        vocabulary=[2, 4, 6], num_oov_indices=2, mask_token=0), _ids)],
     "Masking": [Case(lambda: nnkit.Masking(), _seq),
                 Case(lambda: _compiled(nnkit.Sequential([nnkit.Masking(input_shape=(T, D)),
                                                          nnkit.GRU(2)])),
@@ -148,6 +175,23 @@ CASES = {
                     Case(lambda: nnkit.Concatenate(axis=1), lambda: [_seq(0), _seq(1)])],
     "Dot": [Case(lambda: nnkit.Dot(axes=2, normalize=True),
                  lambda: [_seq(0), _normal(N, 2, D, seed=1)])],
+    "MultiHeadAttention": [Case(lambda: nnkit.MultiHeadAttention(2, 2, value_dim=3, dropout=0.3),
+                                lambda: [_seq(0), _normal(N, 5, 2, seed=1)], [MASK, None]),
+                           Case(lambda: nnkit.MultiHeadAttention(2, 2, output_shape=(2, 2)),
+                                lambda: [_seq(0), _seq(1), _seq(2)], [MASK, MASK, None])],
+    "Attention": [Case(lambda: nnkit.Attention(use_scale=True, score_mode="concat"),
+                       lambda: [_seq(0), _seq(1)], [MASK, MASK]),
+                  Case(lambda: nnkit.Attention(use_scale=True, dropout=0.3),
+                       lambda: [_seq(0), _seq(1), _seq(2)], [MASK, None])],
+    "AdditiveAttention": [Case(nnkit.AdditiveAttention, lambda: [_seq(0), _seq(1), _seq(2)],
+                               [MASK, MASK])],
+    "PositionEmbedding": [Case(lambda: attention.PositionEmbedding(6), _seq, MASK)],
+    "TokenAndPositionEmbedding": [Case(lambda: attention.TokenAndPositionEmbedding(
+        9, 5, 2, mask_zero=True, embeddings_initializer="glorot_uniform"), _ids)],
+    "TransformerEncoder": [Case(lambda: attention.TransformerEncoder(5, 2, dropout=0.3), _seq,
+                                MASK),
+                           Case(lambda: attention.TransformerEncoder(
+                               4, 3, activation="tanh", normalize_first=True), _seq, MASK)],
     "RNN": [Case(lambda: nnkit.SimpleRNN(2, return_sequences=True, go_backwards=True,
                                          dropout=0.3, recurrent_dropout=0.3), _seq, MASK)],
     "LSTM": [Case(lambda: nnkit.LSTM(2, return_state=True, dropout=0.3), _seq, MASK)],
@@ -165,7 +209,7 @@ CASES = {
     "Sequential": [Case(lambda: _compiled(nnkit.Sequential([
         nnkit.Embedding(9, 2, mask_zero=True, input_shape=(T,)), nnkit.LSTM(2),
         nnkit.Dense(2)])), _ids, y=lambda: _normal(N, 2))],
-    "Model": [Case(_graph_model, lambda: [_seq(0), _seq(1)], y=lambda: _normal(N, 2))],
+    "Functional": [Case(_graph_model, lambda: [_seq(0), _seq(1)], y=lambda: _normal(N, 2))],
     # cells
     "RNNCell": [Case(lambda: nnkit.RNN(nnkit.layers.recurrent.RNNCell(2, "relu")), _seq, MASK)],
     "LSTMCell": [Case(lambda: nnkit.RNN(nnkit.layers.recurrent.LSTMCell(2),

@@ -80,3 +80,26 @@ def test_sequence_forecasting_beats_persistence():
     rmse = {line.split()[0]: float(line.split("RMSE over")[1].split(":")[1].split()[0])
             for line in output.splitlines() if "RMSE over" in line}
     assert rmse["LSTM"] < 0.5 * rmse["persistence"]
+
+
+def test_the_antirectifier_custom_layer_learns_amazon_reviews(data_dir):
+    output = run_example("custom_layer_antirectifier.py", "--domain", "kitchen", "--epochs", "2",
+                         env_data_dir=data_dir)
+    accuracy = float(output.split("test accuracy")[1].split(",")[0])
+    assert 0.7 <= accuracy <= 1.0
+
+
+def test_imdb_raw_text_reads_folders_saves_the_vocabulary_and_predicts_strings(data_dir,
+                                                                               tmp_path):
+    model = str(tmp_path / "raw.keras")
+    output = run_example("imdb_raw_text.py", "--limit", "60", "--epochs", "1",
+                         "--sequence-length", "40", "--filters", "4", "--embedding", "4",
+                         "--max-tokens", "300", "--cache", str(tmp_path / "cache"),
+                         "--archive", str(data_dir / "imdb" / "aclImdb_v1_labeled.tar.gz"),
+                         "--model", model, cwd=tmp_path)
+    assert "Found 120 files belonging to 2 classes." in output
+    assert "test accuracy" in output and "on 120 raw reviews" in output
+    assert output.count("P(positive) = ") == 2            # the fresh process's verdicts
+    verdict = run_example("imdb_raw_text.py", "--model", model, "--predict", "a wonderful film",
+                          cwd=tmp_path)
+    assert verdict.split()[0] in ("positive", "negative") and "a wonderful film" in verdict

@@ -110,7 +110,7 @@ def test_save_load_round_trip_keeps_graph_weights_and_training(tmp_path):
         path = tmp_path / f"{case}.h5"
         model.save(path)
         restored = nnkit.load_model(path)
-        assert type(restored) is nnkit.Model
+        assert type(restored) is nnkit.models.Functional
         assert json.dumps(restored.get_config()) == json.dumps(model.get_config())
         for a, b in zip(model.get_weights(), restored.get_weights()):
             np.testing.assert_array_equal(a, b)

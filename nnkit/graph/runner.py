@@ -14,7 +14,6 @@ they are). A shared layer adds into its ``grads`` once per node.
 """
 from nnkit import profiling
 from nnkit.backend import get_backend
-from nnkit.graph.inference_plan import InferencePlan
 
 
 class RunNode:
@@ -48,16 +47,12 @@ class GraphRunner:
 
     def set_input_grad(self, needed):
         """Whether ``backward`` must return the model inputs' gradients (nested models do)."""
+        self.returns_input_grad = needed
         computed = set() if not needed else set(self.input_ids)
         for node in self.nodes:
             node.needs_input_grad = any(i in computed or i not in self.input_ids
                                         for i in node.inputs)
             computed.update(node.outputs)
-
-    def inference_plan(self, store):
-        """A fresh ``InferencePlan`` for one predict/evaluate call (weights fixed throughout);
-        ``store``: the model's ``ProjectionStore``."""
-        return InferencePlan(self.nodes, store)
 
     def trace(self, inputs, masks, training=False, plan=None, values=None, mask_of=None):
         """Run the nodes one by one, yielding ``(node, x, mask, outputs)`` after each.
@@ -123,6 +118,8 @@ class GraphRunner:
                 continue
             for tensor_id, grad in zip(node.inputs, dx if node.multiple_inputs else [dx]):
                 _accumulate(grads, tensor_id, grad)
+        if not self.returns_input_grad:      # a reader may have left its part out
+            return [None] * len(self.input_ids)
         return [grads.get(i) for i in self.input_ids]
 
 

@@ -11,6 +11,8 @@ from nnkit.layers.base import Layer
 from nnkit.layers.dense import Dense
 from nnkit.layers.dropout import Dropout
 from nnkit.layers.embedding import Embedding
+from nnkit.layers.lambda_layer import Lambda
+from nnkit.layers.op_layer import OpLayer  # noqa: F401  (op nodes load from configs)
 from nnkit.layers.input_layer import Input, InputLayer
 from nnkit.layers.bidirectional import Bidirectional
 from nnkit.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
@@ -28,9 +30,14 @@ from nnkit.layers.normalization import BatchNormalization, LayerNormalization
 from nnkit.layers.reshaping import (Cropping1D, Flatten, Permute, RepeatVector, Reshape,
                                     TakeTimestep)
 from nnkit.layers.spatial_dropout import SpatialDropout1D
+from nnkit.layers.preprocessing import (IntegerLookup, StringLookup, TextVectorization,
+                                        register_text_function)
 from nnkit.layers.top_k_softmax import TopKSoftmax
+from nnkit.layers.attention import (AdditiveAttention, Attention, MultiHeadAttention,
+                                    PositionEmbedding, TokenAndPositionEmbedding,
+                                    TransformerEncoder)
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU",
+__all__ = ["Layer", "Lambda", "Input", "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU",
            "PReLU", "Softmax", "Dropout", "Embedding",
            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "TimeDistributed", "Bidirectional",
            "RNN", "SimpleRNN", "LSTM", "GRU", "StackedCells", "GatedInput", "Masking",
@@ -38,6 +45,9 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "ReLU", "Leaky
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
            "LayerNormalization", "BatchNormalization", "Flatten", "Reshape", "RepeatVector",
            "Permute", "Cropping1D", "TakeTimestep", "SpatialDropout1D", "TopKSoftmax",
-           "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]
+           "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
+           "TextVectorization", "StringLookup", "IntegerLookup"]
+__all__ += ["MultiHeadAttention", "Attention", "AdditiveAttention", "PositionEmbedding",
+            "TokenAndPositionEmbedding", "TransformerEncoder"]
 
 __getattr__ = missing_names(__name__)   # names Keras has and nnkit lacks say so

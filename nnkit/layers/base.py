@@ -23,12 +23,14 @@ import re
 
 import numpy
 
-from nnkit import config, constraints, initializers, regularizers
+from nnkit import config, constraints, initializers, regularizers, validation
 from nnkit.backend import get_backend
 from nnkit.backend.csr import CSRMatrix, is_sparse
 from nnkit.errors import DTypeError, InvalidArgumentError, NotBuiltError, ShapeError, describe
 from nnkit.layers import keywords
+from nnkit.layers import trace as tracing
 from nnkit.layers.symbolic import call_layer, is_symbolic
+from nnkit.layers.variable import Variable
 from nnkit.registry import auto_name
 
 #: the weight budget of the ``restoring_weights`` block running in this thread (None outside)
@@ -73,6 +75,15 @@ def new_weight(owner, name, shape, initializer, dtype):
                          f"larger than the weights stored in the checkpoint")
     budget[0] -= size
     return get_backend().xp.zeros(shape, dtype=dtype)
+
+
+def _fresh_weight_name(params):
+    """Keras's default weight names: "variable", "variable_1", ..."""
+    name, count = "variable", 0
+    while name in params:
+        count += 1
+        name = f"variable_{count}"
+    return name
 
 
 def _snake_case(name):
@@ -138,12 +149,15 @@ class Layer:
     def __init__(self, name=None, trainable=True, **kwargs):
         if name is None:
             name = auto_name(_snake_case(type(self).__name__))
+        if not isinstance(name, str):
+            raise InvalidArgumentError(f"{type(self).__name__}: name must be a string, "
+                                       f"received {name!r}")
         self.name = name
         self._dtype = config.floatx()    # as Keras: a later set_floatx changes new layers only
         where = f"layer '{name}' ({type(self).__name__})"
         self.input_shape = keywords.pop_input_shape(where, kwargs)
         keywords.check_common_keywords(where, kwargs)
-        self.trainable = trainable
+        self.trainable = validation.flag(where, "trainable", trainable)
         self.params = {}
         self.grads = {}
         self._grad_rows = {}
@@ -169,6 +183,12 @@ class Layer:
         keywords.refuse_unrecognized(where, type(self).__name__, kwargs, allowed)
         return found
 
+    @property
+    def where(self):
+        """How errors name this layer: ``"layer 'dense_1' (Dense)"``; the owner handed to
+        ``nnkit.validation``'s argument checks."""
+        return f"layer '{self.name}' ({type(self).__name__})"
+
     # ---- array helpers -------------------------------------------------
     @property
     def xp(self):
@@ -186,19 +206,40 @@ class Layer:
         self.build_input_shape = tuple(input_shape)
         self.built = True
 
-    def add_weight(self, name, shape, initializer="zeros", trainable=True):
-        """Create parameter ``name`` and its zeroed gradient on the current backend.
+    def add_weight(self, *args, **kwargs):
+        """Create a parameter and its zeroed gradient on the current backend; returns its
+        ``Variable`` (Keras's ``layer.kernel``, usable in ops and in ``call()``).
+
+        Two signatures: nnkit's ``add_weight(name, shape, initializer="zeros",
+        trainable=True)`` (a name first), and Keras 3's ``add_weight(shape=None,
+        initializer=None, dtype=None, trainable=True, autocast=True, regularizer=None,
+        constraint=None, aggregation="none", overwrite_with_gradient=False, name=None)``
+        (default initializer "glorot_uniform", as Keras's for floats; a regularizer's
+        penalty joins the loss, a constraint runs after each step).
 
         ``trainable=False`` makes a state the layer updates itself (BatchNormalization's
         moving statistics): saved and restored with the weights, never touched by
         optimizers or gradient checks; its gradient stays zero.
         """
-        self.params[name] = new_weight(self.name, name, shape, initializer, self.dtype)
+        if args and isinstance(args[0], str):
+            spec = dict(zip(("name", "shape", "initializer", "trainable"), args), **kwargs)
+            spec.setdefault("initializer", "zeros")
+        else:
+            spec = keywords.keras_weight_arguments(f"layer '{self.name}'", args, kwargs)
+            spec["name"] = spec["name"] or _fresh_weight_name(self.params)
+        name, trainable = spec["name"], spec.get("trainable", True)
+        self.params[name] = new_weight(self.name, name, spec["shape"], spec["initializer"],
+                                       self.dtype)
         self.grads[name] = self.xp.zeros_like(self.params[name])
         if not trainable:
             self.non_trainable_keys.add(name)
+        for option, module, table in (("regularizer", regularizers, self.regularizers),
+                                      ("constraint", constraints, self.constraints)):
+            made = module.get(spec.get(option))
+            if made is not None:
+                table[name] = made
         self._forget_grad_rows(name)
-        return self.params[name]
+        return Variable(self, name)
 
     def trainable_keys(self):
         """Keys of the parameters optimizers update (none when ``trainable`` is False)."""
@@ -212,8 +253,41 @@ class Layer:
 
     def example_output_shape(self, input_shape):
         """Shape of one output example for one input example of ``input_shape`` (batch
-        axis excluded on both; a list of shapes for a layer of several inputs)."""
+        axis excluded on both; a list of shapes for a layer of several inputs). A layer
+        written with ``call()`` finds it by running on a probe batch."""
+        if self.uses_call:
+            return self.traced_call().example_output_shape(input_shape)
         return tuple(input_shape)
+
+    def ensure_built(self, input_shape, dtype=None):
+        """Build the layer for examples of ``input_shape`` (batch axis excluded) if it is not
+        built; a ``call()`` layer builds by running on a probe batch of ``dtype`` (default
+        its float dtype)."""
+        if self.built:
+            return
+        if self.uses_call:
+            self.traced_call().example_output_shape(input_shape, dtype)
+        else:
+            self.build(input_shape)
+
+    def sublayers(self):
+        """``{role: layer}`` of the layers a traced ``call()`` used (none for built-ins)."""
+        return self.__dict__.get("_sublayers", {})
+
+    def track_sublayers(self, layers):
+        """Expose the sub-layers a traced ``call()`` used: each one's params and grads under
+        ``"<attribute>/<key>"`` (aliases of its arrays), as a wrapper exposes its children."""
+        tracked = self.__dict__.setdefault("_sublayers", {})
+        roles = {id(value): key for key, value in vars(self).items() if isinstance(value, Layer)}
+        for layer in layers:
+            if layer is self or any(layer is known for known in tracked.values()):
+                continue
+            role = roles.get(id(layer), layer.name)
+            tracked[role] = layer
+            for key in layer.params:
+                self.params[f"{role}/{key}"] = layer.params[key]
+                self.grads[f"{role}/{key}"] = layer.grads[key]
+            self.non_trainable_keys.update(f"{role}/{key}" for key in layer.non_trainable_keys)
 
     def compute_output_shape(self, input_shape):
         """Keras's ``compute_output_shape``: shapes *with* the batch axis.
@@ -270,6 +344,24 @@ class Layer:
         node = self._only_node("output")
         return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
 
+    def get_output_at(self, node_index):
+        """The symbolic output of the layer's ``node_index``-th call (Keras's; a list for
+        several outputs)."""
+        node = self._node_at(node_index, "get_output_at")
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
+
+    def get_input_at(self, node_index):
+        """The symbolic input of the layer's ``node_index``-th call (a list for several)."""
+        node = self._node_at(node_index, "get_input_at")
+        return list(node.inputs) if node.multiple_inputs else node.inputs[0]
+
+    def _node_at(self, index, what):
+        if isinstance(index, bool) or not isinstance(index, int) or \
+                not -len(self.inbound_nodes) <= index < len(self.inbound_nodes):
+            raise InvalidArgumentError(f"layer '{self.name}': {what}({index!r}): the layer has "
+                                       f"{len(self.inbound_nodes)} call(s) on symbolic tensors")
+        return self.inbound_nodes[index]
+
     def detach_cache(self):
         """Take what the last training forward kept for backward (a graph runs a shared
         layer once per node and gives each node's cache back before its backward)."""
@@ -281,6 +373,10 @@ class Layer:
 
     # ---- running ---------------------------------------------------------
     def __call__(self, x, training=False, mask=None, **kwargs):
+        trace = tracing.active()
+        if trace is not None and not is_symbolic(x):      # an array inside a traced call()
+            x = ([trace.constant(v, f"layer '{self.name}'") for v in x]
+                 if isinstance(x, (list, tuple)) else trace.constant(x, f"layer '{self.name}'"))
         if is_symbolic(x):
             if mask is not None or training:
                 kwargs = {**kwargs, "mask": mask, "training": training}
@@ -289,6 +385,8 @@ class Layer:
 
     def apply(self, x, training=False, mask=None, **kwargs):
         """Validate, build if needed, run ``forward``; returns ``(output, output_mask)``."""
+        if self.uses_call:
+            return self.traced_call().apply(x, training, mask)
         x = self.check_input(x)
         mask = self.check_mask(x, mask)
         if not self.built:
@@ -296,12 +394,34 @@ class Layer:
         y = self.forward(x, training=training, mask=mask, **kwargs)
         return y, self.compute_mask(x, mask)
 
+    def call(self, inputs, *args, **kwargs):
+        """Keras's way to write a layer: compute the output from ``inputs`` with
+        ``nnkit.ops``, operators, weights from ``add_weight`` and sub-layers; nnkit traces
+        it and runs the traced graph forward and backward (``nnkit.layers.traced_call``).
+        A layer defines either ``call`` or ``forward``/``backward``."""
+        raise NotImplementedError(f"layer '{self.name}' ({type(self).__name__}) defines "
+                                  f"neither call() nor forward()/backward()")
+
+    @property
+    def uses_call(self):
+        """Whether the layer is written with ``call()`` (and no hand-written forward)."""
+        return type(self).call is not Layer.call and type(self).forward is Layer.forward
+
+    def traced_call(self):
+        """The layer's ``TracedCall`` (made on first use; ``nnkit.layers.traced_call``)."""
+        if self.__dict__.get("_traced") is None:
+            from nnkit.layers.traced_call import TracedCall    # it imports this module
+            self._traced = TracedCall(self)
+        return self._traced
+
     def forward(self, x, training=False, mask=None):
         """Compute the output; keep what backward needs only when ``training``."""
         raise NotImplementedError
 
     def backward(self, dy):
         """Given ``dy = dL/dy``, add into ``grads`` and return ``dx = dL/dx``."""
+        if self.uses_call:
+            return self.traced_call().backward(dy)
         raise NotImplementedError
 
     def clear_cache(self):
@@ -366,7 +486,7 @@ class Layer:
         if 0 in tuple(x.shape):
             raise ShapeError(f"layer '{self.name}' ({type(self).__name__}): the input is empty, "
                              f"received {describe(x)}")
-        if self.built:
+        if self.built and self.fixed_input_axes:      # no fixed axis: any rank (Embedding)
             expected = self.build_input_shape
             received = tuple(x.shape[1:])
             if len(received) != len(expected) or any(
@@ -382,9 +502,11 @@ class Layer:
             x = _host_array(x, f"layer '{self.name}' ({type(self).__name__}): input")
         kind = x.dtype.kind
         if self.input_kind == "index":
-            if kind not in "iu":
+            if kind in "bf" and (kind == "b" or bool((x == x.round()).all())):
+                x = x.astype("int64")    # Keras casts ids; whole numbers only (no truncation)
+            elif kind not in "iu":
                 raise DTypeError(f"layer '{self.name}' ({type(self).__name__}): expected integer "
-                                 f"token ids, received {describe(x)}")
+                                 f"token ids (or whole numbers), received {describe(x)}")
             return backend.asarray(x)
         if kind not in "biuf":
             raise DTypeError(f"layer '{self.name}' ({type(self).__name__}): expected numeric "
@@ -427,10 +549,10 @@ class Layer:
             NotBuiltError: the layer has no parameters yet.
             ShapeError: wrong number of arrays or a wrong shape.
         """
-        if not self.built:
+        weights = list(weights)
+        if not self.built and (weights or self.params):
             raise NotBuiltError(f"layer '{self.name}' is not built yet; call it on data or give "
                                 f"input_shape before set_weights")
-        weights = list(weights)
         if len(weights) != len(self.params):
             raise ShapeError(f"layer '{self.name}': set_weights expected {len(self.params)} "
                              f"arrays {list(self.params)}, received {len(weights)}")
@@ -482,7 +604,8 @@ class Layer:
                                       (self.constraints, constraints, "constraint")):
             for key, option in options.items():
                 weight = "recurrent" if key == "recurrent_kernel" else key
-                config[f"{weight}_{kind}"] = module.serialize(option)
+                if weight in self.regularizable:       # not add_weight's own options
+                    config[f"{weight}_{kind}"] = module.serialize(option)
         return config
 
     @classmethod

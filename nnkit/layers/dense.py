@@ -1,5 +1,5 @@
 """Dense: a fully connected layer, ``y = activation(x · kernel + bias)``."""
-from nnkit import activations, initializers
+from nnkit import activations, initializers, validation
 from nnkit.backend.csr import is_sparse
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -39,9 +39,9 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        self.units = int(units)
+        self.units = validation.positive_int(self.where, "units", units)
         self.activation = activations.get(activation)
-        self.use_bias = use_bias
+        self.use_bias = validation.flag(self.where, "use_bias", use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
 

@@ -1,7 +1,6 @@
 """Dropout: inverted dropout, active only in training."""
-from nnkit import random
+from nnkit import random, validation
 from nnkit.backend import get_backend
-from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
@@ -13,13 +12,6 @@ def dropout_mask(shape, rate, dtype):
     """
     keep = random.generator().random(shape) >= rate
     return get_backend().asarray(keep, dtype=dtype) * (1.0 / (1.0 - rate))
-
-
-def check_rate(layer_name, argument, rate):
-    if not 0.0 <= rate < 1.0:
-        raise InvalidArgumentError(f"layer '{layer_name}': {argument} must be in [0, 1), "
-                                   f"received {rate!r}")
-    return float(rate)
 
 
 @register_layer
@@ -37,7 +29,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, **kwargs):
         super().__init__(**kwargs)
-        self.rate = check_rate(self.name, "rate", rate)
+        self.rate = validation.rate(self.where, "rate", rate)
 
     def keep_shape(self, x):
         """Shape of the keep-mask for ``x`` (broadcast against it): one entry per element."""

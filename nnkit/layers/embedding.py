@@ -1,5 +1,5 @@
 """Embedding: token ids to dense vectors, optionally producing a padding mask."""
-from nnkit import initializers
+from nnkit import initializers, validation
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
@@ -23,7 +23,8 @@ class Embedding(Layer):
             length are taken; give ``Input((T,))`` to fix the shape).
 
     Shapes:
-        x: ``(N, T)`` integer ids; y: ``(N, T, E)``; embeddings: ``(V, E)``.
+        x: ``(N, T)`` integer ids (any rank, as Keras; whole-number floats are cast);
+        y: ``(N, T, E)``; embeddings: ``(V, E)``.
         The gradient touches only the rows of the ids in the batch; those
         rows are reported in ``grad_rows`` (NumPy backend).
     """
@@ -31,7 +32,7 @@ class Embedding(Layer):
     input_kind = "index"
     row_sparse_grads = ("embeddings",)
     regularizable = ("embeddings",)
-    input_ranks = (2,)
+    input_ranks = (1, 2, 3, 4)
     fixed_input_axes = ()
 
     def __init__(self, input_dim, output_dim, mask_zero=False,
@@ -39,9 +40,9 @@ class Embedding(Layer):
         if kwargs.pop("input_length", None) is not None:
             warn_user("Argument `input_length` is deprecated. Just remove it.")
         super().__init__(**kwargs)
-        self.input_dim = int(input_dim)
-        self.output_dim = int(output_dim)
-        self.mask_zero = bool(mask_zero)
+        self.input_dim = validation.positive_int(self.where, "input_dim", input_dim)
+        self.output_dim = validation.positive_int(self.where, "output_dim", output_dim)
+        self.mask_zero = validation.flag(self.where, "mask_zero", mask_zero)
         self.embeddings_initializer = embeddings_initializer
 
     def build(self, input_shape):

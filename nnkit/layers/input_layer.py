@@ -1,7 +1,7 @@
 """Input: the entry point of a graph model."""
 import warnings
 
-from nnkit import config
+from nnkit import config, validation
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.symbolic import Node, SymbolicTensor
 from nnkit.layers.base import Layer
@@ -38,21 +38,25 @@ class InputLayer(Layer):
             kwargs.pop(option, None)
         super().__init__(name=name, **kwargs)
         if shape is not None and batch_shape is not None:
-            raise InvalidArgumentError(f"Input '{self.name}': give shape or batch_shape, not "
+            raise InvalidArgumentError(f"{self.where}: give shape or batch_shape, not "
                                        f"both (received {shape!r} and {batch_shape!r})")
         if batch_size is not None and batch_shape is not None:
-            raise InvalidArgumentError(f"Input '{self.name}': give batch_size or batch_shape, "
+            raise InvalidArgumentError(f"{self.where}: give batch_size or batch_shape, "
                                        f"not both")
         if shape is None and batch_shape is None:
-            raise InvalidArgumentError(f"Input '{self.name}': a shape is required, e.g. "
+            raise InvalidArgumentError(f"{self.where}: a shape is required, e.g. "
                                        f"shape=(100,)")
         if batch_shape is not None:
-            batch_size, shape = _sizes(self.name, "batch_shape", batch_shape, rank=1)
-        self.shape = _sizes(self.name, "shape", shape)
-        self.batch_size = None if batch_size is None else _sizes(
-            self.name, "batch_size", (batch_size,))[0]
+            batch_shape = validation.shape(self.where, "batch_shape", batch_shape)
+            if not batch_shape:
+                raise InvalidArgumentError(f"{self.where}: batch_shape must start with the "
+                                           f"batch size (None for any), received ()")
+            batch_size, shape = batch_shape[0], batch_shape[1:]
+        self.shape = validation.shape(self.where, "shape", shape)
+        self.batch_size = validation.positive_int(self.where, "batch_size", batch_size,
+                                                  allow_none=True)
         self.input_dtype = str(dtype or config.floatx())
-        self.sparse = bool(sparse)
+        self.sparse = bool(validation.flag(self.where, "sparse", sparse, allow_none=True))
         self.built = True
         self.build_input_shape = self.shape
         node = Node(self, [], {}, False)
@@ -73,19 +77,6 @@ class InputLayer(Layer):
     def get_config(self):
         return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size,
                 "dtype": self.input_dtype, "sparse": self.sparse}
-
-
-def _sizes(name, argument, sizes, rank=0):
-    """``sizes`` as a tuple of positive ints or None; with ``rank=1`` split off the batch axis."""
-    try:
-        sizes = tuple(None if size is None else int(size) for size in sizes)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"Input '{name}': {argument} must be a tuple of sizes "
-                                   f"(None for any length), received {sizes!r}") from None
-    if any(size is not None and size < 1 for size in sizes) or len(sizes) < rank:
-        raise InvalidArgumentError(f"Input '{name}': {argument} must hold positive sizes, "
-                                   f"received {sizes!r}")
-    return (sizes[0], sizes[1:]) if rank else sizes
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,  # noqa: N802

@@ -16,7 +16,7 @@ import pathlib
 import sys
 import warnings
 
-from nnkit import config
+from nnkit import config, validation
 from nnkit.errors import InvalidArgumentError
 
 _ADVICE = ("When using Sequential models, prefer using an `Input(shape)` object as the first "
@@ -38,17 +38,6 @@ def warn_user(message):
     warnings.warn(message, UserWarning, stacklevel=level)
 
 
-def _shape(what, value):
-    try:
-        shape = tuple(None if size is None else int(size) for size in value)
-    except (TypeError, ValueError):
-        shape = None
-    if shape is None or any(size is not None and size < 1 for size in shape):
-        raise InvalidArgumentError(f"{what} must be a tuple of positive sizes (None for any "
-                                   f"length), received {value!r}")
-    return shape
-
-
 def pop_input_shape(where, kwargs):
     """Remove Keras's shape keywords from ``kwargs``; the example shape they give (batch
     axis excluded) or None. Warns as Keras 3 does when one is given.
@@ -61,13 +50,13 @@ def pop_input_shape(where, kwargs):
     batch_input_shape = kwargs.pop("batch_input_shape", None)
     if input_dim is not None:
         warn_user(SHAPE_WARNING)
-        return _shape(f"{where}: input_dim", (input_dim,))
+        return (validation.positive_int(where, "input_dim", input_dim),)
     if input_shape is not None:
         warn_user(SHAPE_WARNING)
-        return _shape(f"{where}: input_shape", input_shape)
+        return validation.shape(where, "input_shape", input_shape)
     if batch_input_shape is not None:
         warn_user(BATCH_SHAPE_WARNING)
-        return _shape(f"{where}: batch_input_shape", tuple(batch_input_shape)[1:])
+        return validation.shape(where, "batch_input_shape", batch_input_shape)[1:]
     return None
 
 
@@ -96,3 +85,41 @@ def refuse_unrecognized(where, class_name, kwargs, weight_options):
             f"{where}: unrecognized keyword arguments passed to {class_name}: {kwargs}; "
             f"besides its own arguments it takes name, trainable, dtype, input_shape and the "
             f"weight options {list(weight_options) or 'none'}")
+
+
+_KERAS_WEIGHT_ARGUMENTS = ("shape", "initializer", "dtype", "trainable", "autocast",
+                           "regularizer", "constraint", "aggregation",
+                           "overwrite_with_gradient", "name")
+
+
+def keras_weight_arguments(where, args, kwargs):
+    """Keras 3's ``add_weight`` arguments as a dict (defaults filled in).
+
+    Raises:
+        InvalidArgumentError: an unknown argument, no shape, or an option nnkit does not
+            implement (a dtype other than the layer's, aggregation, overwrite_with_gradient).
+    """
+    if len(args) > len(_KERAS_WEIGHT_ARGUMENTS):
+        raise InvalidArgumentError(f"{where}: add_weight takes at most "
+                                   f"{len(_KERAS_WEIGHT_ARGUMENTS)} arguments")
+    spec = dict(zip(_KERAS_WEIGHT_ARGUMENTS, args))
+    for key, value in kwargs.items():
+        if key not in _KERAS_WEIGHT_ARGUMENTS or key in spec:
+            raise InvalidArgumentError(f"{where}: add_weight got an unexpected or repeated "
+                                       f"argument {key!r}")
+        spec[key] = value
+    if spec.get("shape") is None:
+        raise InvalidArgumentError(f"{where}: add_weight needs a shape")
+    if spec.get("dtype") not in (None, config.floatx()):
+        raise InvalidArgumentError(f"{where}: add_weight dtype={spec['dtype']!r}: nnkit "
+                                   f"weights are in floatx ({config.floatx()!r})")
+    if spec.get("aggregation", "none") not in ("none", "mean", None) or \
+            spec.get("overwrite_with_gradient"):
+        raise InvalidArgumentError(f"{where}: add_weight aggregation/overwrite_with_gradient "
+                                   f"are not implemented in nnkit")
+    spec.setdefault("initializer", None)
+    if spec["initializer"] is None:
+        spec["initializer"] = "glorot_uniform"
+    spec.setdefault("name", None)
+    return spec
+

@@ -1,4 +1,5 @@
 """Masking: a padding mask for float sequences."""
+from nnkit import validation
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
@@ -12,7 +13,8 @@ class Masking(Layer):
     earlier layer is replaced by this one (as Keras).
 
     Args:
-        mask_value: the value that marks padding (default 0.0).
+        mask_value: the value that marks padding (default 0.0); finite (NaN never equals
+            itself, so it would mask nothing; Keras takes it).
 
     Shapes:
         x, y: ``(N, T, D)``; mask: ``(N, T)``.
@@ -26,7 +28,7 @@ class Masking(Layer):
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.mask_value = float(mask_value)
+        self.mask_value = validation.real(self.where, "mask_value", mask_value)
 
     def compute_mask(self, x, mask):
         return (x != self.mask_value).any(axis=-1)

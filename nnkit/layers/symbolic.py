@@ -13,12 +13,14 @@ import itertools
 
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError, ShapeError
+from nnkit.layers import trace as tracing
+from nnkit.layers.operators import Operators
 
 _node_counter = itertools.count()
 _PROBE_STEPS = 8                       # time steps of the probe batch for unknown lengths
 
 
-class SymbolicTensor:
+class SymbolicTensor(Operators):
     """A placeholder for a batch: its example shape, dtype and whether a mask comes with it.
 
     Attributes:
@@ -35,6 +37,37 @@ class SymbolicTensor:
         self.shape = (None,) + tuple(shape)
         self.dtype, self.has_mask, self.sparse = dtype, has_mask, sparse
         self.node, self.index = node, index
+
+    @classmethod
+    def of_full_shape(cls, shape, dtype, has_mask, node, index):
+        """A tensor whose whole shape is ``shape`` (an op's output may have no batch axis; a
+        traced call's tensors have the batch's concrete size)."""
+        tensor = cls((), dtype, has_mask, node, index)
+        tensor.shape = tuple(shape)
+        return tensor
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __bool__(self):
+        raise InvalidArgumentError(
+            f"the symbolic tensor {self.name!r} has no truth value: Python control flow on "
+            f"tensor values cannot be traced (branch on shapes or on `training`, or use "
+            f"ops.where)")
+
+    @classmethod
+    def record_op(cls, op, arguments):
+        """Record ``op(*arguments)`` (some symbolic) as an op node; its symbolic output(s).
+
+        Shapes are found by running the op on two probe batches whose unknown sizes differ
+        (an axis whose size differs between the two is unknown in the output).
+
+        Raises:
+            InvalidArgumentError: the op refuses the arguments' shapes or values.
+        """
+        from nnkit.layers.op_layer import record_op    # op nodes are layers (above this file)
+        return record_op(op, arguments)
 
     @property
     def example_shape(self):
@@ -79,7 +112,43 @@ def probe_batch(tensor):
     """A one-example batch standing for ``tensor`` (zeros; unknown lengths become 8 steps)."""
     import numpy
     shape = (1,) + tuple(_PROBE_STEPS if size is None else size for size in tensor.example_shape)
+    if str(tensor.dtype) in ("string", "object"):
+        return numpy.full(shape, "", dtype=object)
     return numpy.zeros(shape, dtype=tensor.dtype)
+
+
+def _output(example_shape, dtype, has_mask, node, index, inputs):
+    """A layer's output tensor: batch axis unknown, or the inputs' concrete batch size
+    inside a traced ``call()`` (whose tensors have the batch's shapes)."""
+    batch = inputs[0].shape[0] if tracing.active() is not None else None
+    return SymbolicTensor.of_full_shape((batch,) + tuple(example_shape), dtype, has_mask, node,
+                                        index)
+
+
+def remember(node):
+    """Keep ``node``: in the active trace of a ``call()``, else in its layer's nodes."""
+    trace = tracing.active()
+    if trace is not None:
+        trace.record(node)
+    else:
+        node.layer.inbound_nodes.append(node)
+
+
+def _trace_arguments(layer, kwargs, tensors):
+    """Inside a traced ``call()``: ``training`` equal to the trace's is dropped (the runner
+    passes it), and ``mask`` comes with the inputs (nnkit carries masks along the graph)."""
+    trace = tracing.active()
+    training, mask = kwargs.pop("training", None), kwargs.pop("mask", None)
+    if training is not None and bool(training) != trace.training:
+        raise InvalidArgumentError(f"layer '{layer.name}': inside {trace.owner.name}.call(), "
+                                   f"training={training!r} differs from the call's own "
+                                   f"training={trace.training}; nnkit runs sub-layers in the "
+                                   f"call's mode")
+    if mask is not None and not any(t.has_mask for t in tensors):
+        raise InvalidArgumentError(f"layer '{layer.name}': inside {trace.owner.name}.call(), a "
+                                   f"mask reaches a layer with its input (from Embedding("
+                                   f"mask_zero=True) or Masking); pass the tensor, not mask=")
+    return kwargs
 
 
 def call_layer(layer, inputs, kwargs):
@@ -95,6 +164,8 @@ def call_layer(layer, inputs, kwargs):
     """
     multiple = isinstance(inputs, (list, tuple))
     tensors = list(inputs) if multiple else [inputs]
+    if tracing.active() is not None:
+        kwargs = _trace_arguments(layer, dict(kwargs), tensors)
     if "mask" in kwargs or "training" in kwargs:
         raise InvalidArgumentError(f"layer '{layer.name}': on symbolic tensors, masks and the "
                                    f"training flag are given by the model, not by the call")
@@ -102,6 +173,8 @@ def call_layer(layer, inputs, kwargs):
         raise InvalidArgumentError(f"layer '{layer.name}': symbolic tensors as keyword arguments "
                                    f"(e.g. initial_state) are not supported in graph models; "
                                    f"received {sorted(kwargs)}")
+    if getattr(layer, "uses_call", False):     # written with call(): run it on a probe
+        return _record_call(layer, tensors, kwargs, multiple)
     if any(t.has_mask for t in tensors) and not layer.supports_masking:
         masked = [t.name for t in tensors if t.has_mask]
         raise InvalidArgumentError(
@@ -120,12 +193,27 @@ def call_layer(layer, inputs, kwargs):
                                   masks if multiple else masks[0])
     node = Node(layer, tensors, kwargs, multiple)
     dtype = layer.output_dtype(tensors[0].dtype)
-    node.outputs = [SymbolicTensor(shape, dtype, index == 0 and out_mask is not None, node, index)
-                    for index, shape in enumerate(output_shapes)]
-    layer.inbound_nodes.append(node)
+    node.outputs = [_output(shape, dtype, index == 0 and out_mask is not None, node, index,
+                            tensors) for index, shape in enumerate(output_shapes)]
+    remember(node)
     if len(node.outputs) == 1:
         return node.outputs[0]
     return list(node.outputs)
+
+
+def _record_call(layer, tensors, kwargs, multiple):
+    """``call_layer`` for a layer written with ``call()``: its output shapes, dtypes and mask
+    come from running it on a probe batch (a masked input it does not use is dropped, as
+    Keras 3 drops it)."""
+    if kwargs:
+        raise InvalidArgumentError(f"layer '{layer.name}': keyword arguments {sorted(kwargs)} "
+                                   f"on symbolic tensors are not supported for a call() layer")
+    shapes, dtypes, has_mask = layer.traced_call().symbolic_outputs(tensors, multiple)
+    node = Node(layer, tensors, {}, multiple)
+    node.outputs = [_output(shape, dtype, index == 0 and has_mask, node, index, tensors)
+                    for index, (shape, dtype) in enumerate(zip(shapes, dtypes))]
+    remember(node)
+    return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
 
 
 def check_shape_fits(layer_name, tensor, array, what):

@@ -5,7 +5,7 @@ first cell's input projection ``x·W`` can come from projected rows ``table[id]�
 instead of a GEMM over every step: each distinct id is projected once and its row
 gathered wherever the id occurs. That is constant folding of the Embedding into the
 projection, valid while no weight changes: the model's inference plan
-(``nnkit.graph.inference_plan``) makes one ``TableInput`` per Embedding → recurrent edge
+(``nnkit.layers.inference_plan``) makes one ``TableInput`` per Embedding → recurrent edge
 for one ``predict``/``evaluate`` call and drops it at the call's end.
 
 The projected rows themselves are kept by the model (its ``ProjectionStore``, one

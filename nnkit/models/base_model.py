@@ -9,6 +9,8 @@ exposed as ``"<layer>/<key>"`` and its runner state kept as its cache.
 import numpy
 
 from nnkit.errors import InvalidArgumentError, NotBuiltError, ShapeError
+from nnkit.layers.inference_plan import InferencePlan
+from nnkit.layers.recurrent.stateful import states_held
 from nnkit.layers.base import Layer
 from nnkit.layers.table_input import ProjectionStore
 from nnkit.models.training import Trainer
@@ -87,8 +89,9 @@ class BaseModel(Layer, Trainer):
                 leaves.extend(layer.leaf_layers())
             elif hasattr(layer, "children"):
                 pending[:0] = list(layer.children().values())
-            else:
+            else:                          # a call() layer's sub-layers are leaves too
                 leaves.append(layer)
+                pending[:0] = list(layer.sublayers().values())
         return leaves
 
     def get_weights(self):
@@ -110,6 +113,13 @@ class BaseModel(Layer, Trainer):
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
 
+    def reset_states(self):
+        """Set every stateful recurrent layer's carried states to zeros (Keras 2's
+        ``model.reset_states()``)."""
+        for layer in self.leaf_layers():
+            if getattr(layer, "stateful", False):
+                layer.reset_states()
+
     def get_layer(self, name=None, index=None):
         """The layer called ``name`` (or at position ``index``), as Keras's ``get_layer``."""
         if index is not None:
@@ -128,6 +138,14 @@ class BaseModel(Layer, Trainer):
             raise NotBuiltError(f"model '{self.name}' is not built: {what} needs weights; give "
                                 f"the first layer input_shape, call build(), or fit first")
 
+    def takes_strings(self):
+        """Per input: True/False whether it takes strings, None when its first layer decides
+        (a subclassed model)."""
+        return [None] * len(self.input_names)
+
+    def adopt_inputs(self, xs):
+        """Learn the number of inputs from the first data (a subclassed model; else no-op)."""
+
     # ---- running ---------------------------------------------------------
     def call_graph(self, inputs, masks, training, plan=None):
         """Run the model on lists of arrays and masks; returns ``(outputs, output masks)``.
@@ -143,7 +161,7 @@ class BaseModel(Layer, Trainer):
 
     def inference_plan(self):
         """A fresh ``InferencePlan`` for one predict/evaluate call of this model."""
-        return self.runner().inference_plan(self._projections)
+        return InferencePlan(self.runner().nodes, self._projections)
 
     def apply(self, x, training=False, mask=None, **kwargs):
         """As a layer: ``(output, output_mask)`` (lists for several inputs or outputs)."""
@@ -187,7 +205,8 @@ class BaseModel(Layer, Trainer):
             self._probed_shapes = (runner, {})
         shapes = self._probed_shapes[1].get(key)
         if shapes is None:
-            outputs, _ = self.call_graph([x[:1] for x in xs], [None] * len(xs), False)
+            with states_held():            # a stateful layer keeps its batch size and states
+                outputs, _ = self.call_graph([x[:1] for x in xs], [None] * len(xs), False)
             shapes = self._probed_shapes[1][key] = [tuple(o.shape[1:]) for o in outputs]
         return [(xs[0].shape[0],) + shape for shape in shapes]
 

@@ -1,7 +1,7 @@
 """clone_model: the same architecture with fresh weights (Keras's ``keras.models.clone_model``)."""
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.input_layer import InputLayer
-from nnkit.models.functional import Model
+from nnkit.models.functional import Functional
 from nnkit.models.sequential import Sequential
 from nnkit.registry import LAYERS
 
@@ -38,7 +38,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         if not clone.built and model.build_input_shape is not None:
             clone.build(model.build_input_shape)
         return clone
-    if isinstance(model, Model):
+    if isinstance(model, Functional):
         by_name = {layer.name: layer for layer in model.layers}
 
         def make_layer(spec):
@@ -46,7 +46,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             if isinstance(layer, InputLayer):
                 return _fresh_layer(layer)
             return clone_layer(layer)
-        return Model.from_config(model.get_config(), make_layer=make_layer)
+        return Functional.from_config(model.get_config(), make_layer=make_layer)
     raise InvalidArgumentError(f"clone_model: expected a Sequential or Model, received "
                                f"{type(model).__name__}")
 

@@ -10,8 +10,44 @@ from nnkit.errors import DTypeError, InvalidArgumentError, ShapeError, describe
 from nnkit.backend.csr import CSRMatrix, is_sparse
 
 
-def as_inputs(x, argument="x"):
-    """``x`` as a host array (or ``CSRMatrix``), non-empty and finite."""
+def _is_text(x):
+    """Whether ``x`` is a batch of strings (a list of ``str``/bytes or a str/object array)."""
+    if isinstance(x, numpy.ndarray):
+        return x.dtype.kind in "US" or (x.dtype == object and x.size > 0 and
+                                        isinstance(x.flat[0], (str, bytes)))
+    first = x
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    return isinstance(first, (str, bytes)) and isinstance(x, (list, tuple))
+
+
+def as_text_inputs(x, argument="x"):
+    """A batch of strings as an object array ``(N, ...)`` (``(N,)`` becomes ``(N, 1)``, as
+    Keras adjusts a rank-1 batch for ``Input(shape=(1,), dtype="string")``)."""
+    try:
+        x = numpy.asarray(x, dtype=object)
+    except ValueError as error:
+        raise ShapeError(f"{argument}: strings of ragged nested lists cannot form a batch "
+                         f"({error})") from None
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ShapeError(f"{argument}: the input is empty (0 examples)")
+    if not all(isinstance(value, (str, bytes)) for value in x.reshape(-1).tolist()):
+        raise DTypeError(f"{argument}: a batch of strings holds a non-string element")
+    return x.reshape(-1, 1) if x.ndim == 1 else x
+
+
+def as_inputs(x, argument="x", takes_strings=None):
+    """``x`` as a host array (or ``CSRMatrix``), non-empty and finite.
+
+    A batch of strings passes (``as_text_inputs``) unless ``takes_strings`` is False (the
+    model's first layer takes numbers); with None the first layer checks it.
+    """
+    if not is_sparse(x) and _is_text(x):
+        if takes_strings is False:
+            raise DTypeError(f"{argument}: the model takes numbers, received strings "
+                             f"{describe(numpy.asarray(x))} (put a TextVectorization or "
+                             f"StringLookup layer first, on an Input of dtype 'string')")
+        return as_text_inputs(x, argument)
     if is_sparse(x):
         x = CSRMatrix.from_matrix(x)
         values = x.data

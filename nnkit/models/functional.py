@@ -4,6 +4,7 @@ from nnkit.layers.input_layer import InputLayer
 from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers.symbolic import SymbolicTensor, check_shape_fits
 from nnkit.models.base_model import BaseModel
+from nnkit.models.model import Model
 from nnkit.registry import LAYERS, register_layer
 
 
@@ -81,7 +82,7 @@ def _keras_layer_order(inputs, outputs):
 
 
 @register_layer
-class Model(BaseModel):
+class Functional(Model):
     """A graph model from ``inputs`` to ``outputs`` (Keras 3's functional ``Model``).
 
     Args:
@@ -103,8 +104,19 @@ class Model(BaseModel):
         >>> model = nnkit.Model([tokens, features], nnkit.Dense(2, activation="softmax")(merged))
     """
 
-    def __init__(self, inputs, outputs, name=None):
-        super().__init__(name=name)
+    # a graph model is built when made, and runs its recorded graph (not a traced call())
+    built = True
+    output_structure = None
+    call_graph = BaseModel.call_graph
+    build = BaseModel.build
+    adopt_inputs = BaseModel.adopt_inputs
+    batch_output_shapes = BaseModel.batch_output_shapes
+
+    def __init__(self, inputs, outputs, name=None, **kwargs):
+        BaseModel.__init__(self, name=name)
+        self.trainable = kwargs.pop("trainable", True)
+        if kwargs:
+            raise InvalidArgumentError(f"Model: unexpected arguments {sorted(kwargs)}")
         self.inputs, self.input_structure = _flatten(inputs, "inputs")
         self.outputs, self.output_structure = _flatten(outputs, "outputs")
         for tensor in self.inputs:
@@ -118,11 +130,11 @@ class Model(BaseModel):
         if duplicates:
             raise InvalidArgumentError(f"Model: layer names must be unique, {duplicates} appear "
                                        f"more than once")
-        self.layers = layers
+        self.operations = layers                     # every node's layer, op nodes included
+        self.layers = [layer for layer in layers if not getattr(layer, "is_op", False)]
         kind, keys = self.output_structure
         self.output_structure = (kind, keys or [
             t.node.layer.name if len(t.node.outputs) == 1 else t.name for t in self.outputs])
-        self.built = True
         self.build_input_shape = [t.example_shape for t in self.inputs]
         self.collect_weights()
         ids = {id(t): index for index, t in enumerate(self.inputs)}
@@ -149,6 +161,10 @@ class Model(BaseModel):
         """Keras's ``model.output``: the output tensor, or the list of them."""
         return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
 
+    def takes_strings(self):
+        """Per input: whether it takes strings (an Input of dtype "string")."""
+        return [str(t.dtype) in ("string", "object") for t in self.inputs]
+
     @property
     def input_names(self):
         return [t.node.layer.name for t in self.inputs]
@@ -169,7 +185,7 @@ class Model(BaseModel):
             check_shape_fits(tensor.node.layer.name, tensor, x, "Input")
 
     def summary_rows(self):
-        for layer in self.layers:
+        for layer in self.operations:
             for node in layer.inbound_nodes:
                 if node not in self._nodes and not isinstance(layer, InputLayer):
                     continue
@@ -186,7 +202,7 @@ class Model(BaseModel):
     def get_config(self):
         """Keras-like: layers with their inbound nodes, input and output references."""
         layers = []
-        for layer in self.layers:
+        for layer in self.operations:
             nodes = [node for node in layer.inbound_nodes if node in self._nodes]
             layers.append({"class_name": type(layer).__name__, "name": layer.name,
                            "config": layer.get_config(),
@@ -258,4 +274,4 @@ class Model(BaseModel):
         return cls(inputs, outputs, name=config.get("name"))
 
 
-LAYERS.alias("Functional", Model)      # Keras 3's class name for graph models
+LAYERS.alias("Model", Functional)      # nnkit's checkpoints before Keras 3's class name

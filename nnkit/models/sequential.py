@@ -66,7 +66,7 @@ class Sequential(BaseModel):
             self.build(layer.input_shape if self.input_layer is None else
                        self.input_layer.shape)
         elif previous_built and not layer.built:
-            layer.build(self.example_output_shape(self.build_input_shape, upto=-1))
+            layer.ensure_built(self.example_output_shape(self.build_input_shape, upto=-1))
         self.collect_weights()
 
     def _set_input(self, input_layer):
@@ -125,8 +125,9 @@ class Sequential(BaseModel):
             if self.input_layer is not None:
                 tensor = source = self.input_layer.inbound_nodes[0].outputs[0]
             else:
+                kind = {"index": "int32", "string": "string"}.get(first.input_kind)
                 tensor = source = Input(self.build_input_shape, name=f"{self.name}_input",
-                                        dtype="int32" if first.input_kind == "index" else None)
+                                        dtype=kind)
             for layer in self.layers:
                 tensor = layer(tensor)
             self._graph = ([source], [tensor] if not isinstance(tensor, list) else tensor)
@@ -142,10 +143,11 @@ class Sequential(BaseModel):
         """Create every layer's parameters for examples of shape ``input_shape``."""
         shape = tuple(input_shape)
         self.build_input_shape = shape
+        dtype = None if self.input_layer is None else self.input_layer.input_dtype
         for layer in self.layers:
             if not layer.built:
-                layer.build(shape)
-            shape = layer.example_output_shape(shape)
+                layer.ensure_built(shape, dtype)
+            shape, dtype = layer.example_output_shape(shape), None
         self.collect_weights()
 
     def example_output_shape(self, input_shape, upto=None):
@@ -185,6 +187,13 @@ class Sequential(BaseModel):
             shape = layer.example_output_shape(shape)
             yield layer, (None,) + tuple(shape), "" if previous is None else previous
             previous = layer.name
+
+    def takes_strings(self):
+        """``[whether the model takes strings]``: an Input of dtype "string" first, or a
+        first layer that takes them (TextVectorization)."""
+        if self.input_layer is not None:
+            return [self.input_layer.input_dtype in ("string", "object")]
+        return [bool(self.layers) and self.layers[0].input_kind == "string"]
 
     @property
     def output_names(self):

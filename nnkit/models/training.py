@@ -169,10 +169,11 @@ class Trainer:
         return value
 
     def _prepare_inputs(self, x):
+        self.adopt_inputs(x if isinstance(x, (list, tuple)) else [x])
         names = self.input_names
         xs = structure.per_input(x, names, "x")
-        return [data.as_inputs(value, "x" if len(names) == 1 else f"x[{name!r}]")
-                for value, name in zip(xs, names)]
+        return [data.as_inputs(value, "x" if len(names) == 1 else f"x[{name!r}]", strings)
+                for value, name, strings in zip(xs, names, self.takes_strings())]
 
     def _prepare(self, x, y, sample_weight, what, class_weight=None):
         """Check ``x``, ``y`` and ``sample_weight``; return them as lists in model order.

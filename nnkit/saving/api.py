@@ -8,6 +8,7 @@ import os
 
 from nnkit.backend import get_backend
 from nnkit.errors import CheckpointError, InvalidArgumentError
+from nnkit.registry import custom_object_scope
 from nnkit.saving import hdf5, keras_files
 from nnkit.saving.file_kind import file_kind
 
@@ -43,13 +44,17 @@ def save_weights(model, path):
         hdf5.write_weights(model, path)
 
 
-def load_model(path, compile=True, restore_rng_state=True):
+def load_model(path, custom_objects=None, compile=True, safe_mode=True, restore_rng_state=True):
     """The model saved at ``path``: an nnkit checkpoint, a Keras 3 ``.keras`` archive or a
     Keras 2 / tf-keras full-model ``.h5``, rebuilt on the current backend.
 
     Args:
+        custom_objects: ``{name: class or function}`` the file's config may name (Keras's
+            argument), besides the registered ones; nothing in the file is ever run.
         compile: also restore the optimizer (with its slots and step count), loss and
             metrics, so training resumes exactly where it stopped.
+        safe_mode: Keras's flag; nnkit is always safe (code in a file is refused), so only
+            True is accepted.
         restore_rng_state: (nnkit files) put nnkit's generator back in the saved state, so
             shuffling and dropout continue as in the uninterrupted run.
 
@@ -57,9 +62,13 @@ def load_model(path, compile=True, restore_rng_state=True):
         CheckpointError: the file is missing, not a model file, of a newer format,
             truncated, corrupted or hostile.
     """
-    if file_kind(path) != "nnkit":
-        return keras_files.load_keras_model(path, compile=compile)
-    return hdf5.read_model(path, compile=compile, restore_rng_state=restore_rng_state)
+    if safe_mode is not True:
+        raise InvalidArgumentError("load_model: nnkit never runs code from a file, so "
+                                   "safe_mode=False is not offered")
+    with custom_object_scope(custom_objects):
+        if file_kind(path) != "nnkit":
+            return keras_files.load_keras_model(path, compile=compile)
+        return hdf5.read_model(path, compile=compile, restore_rng_state=restore_rng_state)
 
 
 def load_weights(model, path):

@@ -36,6 +36,8 @@ def _write_weights(file, model):
         layer_group = group.create_group(layer.name)
         for key, value in zip(layer.params, layer.get_weights()):
             checksum.write_dataset(layer_group, key, value)
+        if callable(getattr(layer, "get_assets", None)):
+            _write_json_array(file.require_group("assets"), layer.name, layer.get_assets())
 
 
 def _write_optimizer(file, model):

@@ -1,10 +1,10 @@
 """A Keras 3 ``.keras`` file: a zip of ``config.json``, ``metadata.json`` and ``model.weights.h5``.
 
 The file is untrusted. ``read_archive`` refuses an archive with an absolute or
-``..`` member name anywhere in it, reads no member but those three (``assets/``
-and anything else is left unread), and caps each member's size and its
-compression ratio before reading it, counting the bytes it actually inflates
-(a header that lies about the size does not get past the cap).
+``..`` member name anywhere in it, reads no member but those three, and caps each
+member's size and its compression ratio before reading it, counting the bytes it
+actually inflates (a header that lies about the size does not get past the cap).
+``read_members`` reads named ``assets/`` members (vocabularies) under the same checks.
 """
 import json
 import zipfile
@@ -16,6 +16,8 @@ from nnkit.saving.format import MAX_JSON_BYTES
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 MAX_MEMBERS = 10000
 MAX_WEIGHTS_BYTES = 4 << 30
+#: one asset member (a vocabulary.txt): 10 million tokens of ~50 bytes
+MAX_ASSET_BYTES = 512 << 20
 #: inflated / stored size above which a member over 1 MiB is refused (float weights
 #: compress 1-2x; a zip bomb compresses 1000x)
 MAX_COMPRESSION_RATIO = 200
@@ -104,6 +106,23 @@ def read_archive(path):
     return _json(path, config, CONFIG), _json(path, metadata or b"{}", METADATA), weights
 
 
+def read_members(path, names):
+    """``{name: bytes or None (absent)}`` of the asset members ``names`` of the archive.
+
+    Raises:
+        CheckpointError: as ``read_archive``; a member over ``MAX_ASSET_BYTES``.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError) as error:
+        _fail(path, f"cannot be read as a zip archive: {type(error).__name__}: {error}")
+    with archive:
+        _check_names(path, archive.infolist())
+        return {name: _read_checked_member(path, archive, name, MAX_ASSET_BYTES)
+                for name in names}
+
+
 def _json(path, data, name):
     try:
         value = json.loads(data.decode("utf-8"))
@@ -114,11 +133,14 @@ def _json(path, data, name):
     return value
 
 
-def write_archive(path, config, metadata, weights):
-    """Write a ``.keras`` zip atomically (members stored uncompressed, as Keras writes them)."""
+def write_archive(path, config, metadata, weights, assets=None):
+    """Write a ``.keras`` zip atomically (members stored uncompressed, as Keras writes them);
+    ``assets``: ``{member name: bytes}`` written after the weights."""
     def write(tmp_path):
         with zipfile.ZipFile(tmp_path, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(METADATA, json.dumps(metadata))
             archive.writestr(CONFIG, json.dumps(config))
             archive.writestr(WEIGHTS, weights)
+            for name, data in (assets or {}).items():
+                archive.writestr(name, data)
     atomic_write(path, write)

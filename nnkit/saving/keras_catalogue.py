@@ -81,13 +81,31 @@ LAYER_CLASSES = {
     "Maximum": ("Maximum", {}),
     "Minimum": ("Minimum", {}),
     "Dot": ("Dot", {}),
+    "MultiHeadAttention": ("MultiHeadAttention", {"sliding_window": (None,), "use_gate": (False,),
+                                                  "flash_attention": ANY}),
+    "Attention": ("Attention", {}),
+    "AdditiveAttention": ("AdditiveAttention", {}),
+    # keras_hub's (read only: nnkit writes Keras core classes)
+    "PositionEmbedding": ("PositionEmbedding", {}),
+    "TokenAndPositionEmbedding": ("TokenAndPositionEmbedding", {}),
+    "TransformerEncoder": ("TransformerEncoder", {}),
+    # the vocabulary comes from the file's assets (``nnkit.saving.keras_assets``); the
+    # OOV hashing options matter only with num_oov_indices > 1, which StringLookup refuses
+    "TextVectorization": ("TextVectorization", {}),
+    "StringLookup": ("StringLookup", {"oov_method": ANY, "salt": ANY}),
+    "IntegerLookup": ("IntegerLookup", {}),
 }
 
 #: Keras's cell classes inside ``RNN(cell)``: read as the matching nnkit layer
 CELL_CLASSES = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
 
+#: keras_hub's classes: read from Keras files, never written (a Keras file names them by
+#: keras_hub's module, which nnkit's writer does not produce)
+KERAS_HUB_CLASSES = ("PositionEmbedding", "TokenAndPositionEmbedding", "TransformerEncoder")
+
 #: nnkit class -> the Keras class it is written as (the rest of LAYER_CLASSES, reversed)
-EXPORTED = {nnkit_name: keras_name for keras_name, (nnkit_name, _) in LAYER_CLASSES.items()}
+EXPORTED = {nnkit_name: keras_name for keras_name, (nnkit_name, _) in LAYER_CLASSES.items()
+            if keras_name not in KERAS_HUB_CLASSES}
 EXPORTED["RNN"] = "SimpleRNN"
 
 #: arguments of nnkit's configs that Keras's class does not take (left out when writing)
@@ -117,3 +135,22 @@ KERAS_LOSS_NAMES = frozenset(
 def keras_only_arguments(keras_class):
     """``{argument: allowed values or ANY}`` for one Keras class (common ones included)."""
     return {**COMMON, **LAYER_CLASSES[keras_class][1]}
+
+
+# ---- op nodes (``x + y``, ``ops.mean(x)``, ``x[:, 0]`` in a Keras 3 functional graph) ---------
+#: Keras's op classes are nnkit's (``nnkit.ops.OPS``, same names and constructor arguments);
+#: these take some of nnkit's op attributes as call arguments instead, after the tensor
+KERAS_OP_CALL_ATTRIBUTES = {"GetItem": ("key",), "Pad": ("constant_values",)}
+
+#: Keras ops whose call takes its tensors as one list (``ops.concatenate([x, y])``)
+KERAS_OP_LIST_ARGUMENT = ("Concatenate", "Stack")
+
+#: the Keras module of each op class outside ``keras.src.ops.numpy``
+KERAS_OP_MODULES = {
+    **{name: "keras.src.ops.nn" for name in (
+        "BinaryCrossentropy", "CategoricalCrossentropy", "DotProductAttention", "Elu", "Gelu",
+        "HardSigmoid", "HardSilu", "LeakyRelu", "LogSigmoid", "LogSoftmax", "Normalize",
+        "OneHot", "Relu", "Relu6", "Selu", "Sigmoid", "Silu", "Softmax", "Softplus", "Softsign",
+        "SparseCategoricalCrossentropy")},
+    "Cast": "keras.src.ops.core", "Logsumexp": "keras.src.ops.math",
+    "Norm": "keras.src.ops.linalg"}

@@ -5,7 +5,9 @@ nnkit config (nnkit takes Keras's argument names) and Keras 3's wrappers
 (``module``, initializer objects, ``__keras_tensor__`` node arguments). A layer
 with no Keras equivalent (``GatedInput``, ``StackedCells``, ``TopKSoftmax``,
 ``TakeTimestep``, an ``RNN`` of a custom cell) is refused with a
-``CheckpointError`` naming it; nothing is written then.
+``CheckpointError`` naming it; nothing is written then. Op nodes (``x + y``) are written as
+Keras writes its ops (``keras_op_nodes``), a Lambda by its function's registered name
+(``keras_lambda``).
 
 Initializers and losses are written as Keras writes its objects, from nnkit's
 classes (which carry Keras's names and configs). A registered custom class is
@@ -14,6 +16,8 @@ registered name (Keras then needs it in ``custom_objects``).
 """
 from nnkit import initializers, losses
 from nnkit.errors import CheckpointError
+from nnkit.layers.op_layer import OpLayer
+from nnkit.saving import keras_lambda, keras_op_nodes
 from nnkit.saving.keras_catalogue import EXPORTED, KERAS_LOSS_NAMES, NOT_TAKEN_BY_KERAS
 
 
@@ -51,7 +55,11 @@ def _loss(spec):
 
 def layer_config(layer):
     """``{"module", "class_name", "config", ...}`` of one nnkit layer, as Keras 3 writes it."""
+    if getattr(layer, "is_model", False):      # a nested Sequential or functional model
+        return model_config(layer)
     nnkit_class = type(layer).__name__
+    if nnkit_class == "Lambda":
+        return keras_lambda.lambda_config(layer)
     keras_class = EXPORTED.get(nnkit_class)
     if keras_class is None or (nnkit_class == "RNN" and layer.cell is not None):
         what = f"an RNN of the custom cell {type(layer.cell).__name__!r}" \
@@ -59,8 +67,6 @@ def layer_config(layer):
         raise CheckpointError(f"layer '{layer.name}' ({nnkit_class}) is {what} Keras has no "
                               f"equivalent for; it cannot be saved as a .keras file (save it "
                               f"with nnkit's HDF5: model.save('model.h5'))")
-    if getattr(layer, "is_model", False):
-        return model_config(layer)
     left_out = ("input_shape",) + NOT_TAKEN_BY_KERAS.get(keras_class, ())
     config = {key: value for key, value in layer.get_config().items() if key not in left_out}
     for key in [key for key in config if key.endswith("_initializer")]:
@@ -98,7 +104,7 @@ def model_config(model):
     """A Sequential or functional model's Keras 3 spec."""
     if type(model).__name__ == "Sequential":
         first = model.layers[0]
-        dtype = "int32" if first.input_kind == "index" else "float32"
+        dtype = {"index": "int32", "string": "string"}.get(first.input_kind, "float32")
         layers = [_object("keras.layers", "InputLayer", {
             "batch_shape": [None, *model.build_input_shape], "dtype": dtype, "sparse": False,
             "name": f"{model.name}_input"})] + [layer_config(layer) for layer in model.layers]
@@ -106,8 +112,12 @@ def model_config(model):
             "name": model.name, "trainable": True, "dtype": "float32", "layers": layers}),
             "build_config": {"input_shape": [None, *model.build_input_shape]}}
     layers = []
-    for layer in model.layers:
+    for layer in model.operations:
         nodes = [node for node in layer.inbound_nodes if node in model._nodes]
+        if isinstance(layer, OpLayer):
+            layers.append(keras_op_nodes.keras_op_node(layer, nodes,
+                                                       lambda t: _tensor(model, t)))
+            continue
         layers.append({**layer_config(layer), "name": layer.name, "inbound_nodes": [
             {"args": [[_tensor(model, t) for t in node.inputs] if node.multiple_inputs
                       else _tensor(model, node.inputs[0])], "kwargs": {}}

@@ -7,14 +7,18 @@ anything else is a ``CheckpointError`` naming the layer. Keras 2's forms
 (``batch_input_shape``, ``[[layer, node, tensor, kwargs]]`` inbound nodes,
 ``time_major``/``implementation``, Bidirectional without ``backward_layer``)
 and Keras 3's (``__keras_tensor__`` node arguments, dtype policies,
-``__tuple__`` values, mask operations recorded as nodes) are both read.
+``__tuple__`` values, mask operations recorded as nodes) are both read. Keras 3's op nodes
+(``x + y``, ``ops.mean``) become nnkit op nodes (``keras_op_nodes``); a Lambda loads only by
+its function's registered name (``keras_lambda``).
 """
 import inspect
 
 from nnkit import initializers
-from nnkit.errors import CheckpointError, NnkitError
-from nnkit.saving import keras_catalogue as catalogue
+from nnkit.errors import CheckpointError, InvalidArgumentError, NnkitError
+from nnkit.saving import keras_catalogue as catalogue, keras_lambda, keras_op_nodes as op_nodes
 from nnkit.layers.merge.base import Merge
+from nnkit.layers.preprocessing.text_rules import TEXT_FUNCTIONS
+from nnkit.layers.recurrent.state_inputs import StateInputs
 from nnkit.registry import LAYERS
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -62,16 +66,30 @@ def _initializer(spec, where, argument):
 
 
 def accepted_arguments(cls):
-    """Keras arguments nnkit class ``cls`` takes: its constructor's, the Layer base's
-    (``name``, ``input_shape``, ``trainable``) and its weight options (``kernel_regularizer``...)."""
+    """Keras arguments nnkit class ``cls`` takes: its constructor's, its layer bases' (``name``,
+    ``input_shape``, ``trainable``; a recurrent layer's ``stateful``) and its weight options
+    (``kernel_regularizer``...)."""
     from nnkit.layers.base import Layer
     names = set()
-    for klass in (cls, Layer) if issubclass(cls, Layer) else (cls,):
+    for klass in _constructors(cls) if issubclass(cls, Layer) else (cls,):
         names |= {p.name for p in inspect.signature(klass.__init__).parameters.values()
                   if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
     names |= {f"{weight}_{kind}" for weight in getattr(cls, "regularizable", ())
               for kind in ("regularizer", "constraint")}
     return names - {"self"}
+
+
+def _constructors(cls):
+    """The layer classes whose ``__init__`` receives arguments given to ``cls``: its own, then
+    its bases' while each passes on ``**kwargs`` (always ending at ``Layer``)."""
+    from nnkit.layers.base import Layer
+    found = []
+    for klass in [k for k in cls.__mro__ if issubclass(k, Layer) and "__init__" in vars(k)]:
+        found.append(klass)
+        parameters = inspect.signature(klass.__init__).parameters.values()
+        if not any(p.kind == p.VAR_KEYWORD for p in parameters):
+            break
+    return found if Layer in found else found + [Layer]
 
 
 def _shape_argument(config):
@@ -82,8 +100,35 @@ def _shape_argument(config):
     return config.get("shape", config.get("input_shape"))
 
 
+def _text_rules(spec, where):
+    """A TextVectorization's custom ``standardize``/``split``: Keras writes a registered
+    function as ``{"class_name": "function", "config": "<package>><name>"}``; nnkit takes the
+    function registered under that name (``register_text_function``), never code from the
+    file. Returns the spec with them set aside, and ``{argument: rule}``."""
+    if not isinstance(spec, dict) or spec.get("class_name") != "TextVectorization":
+        return spec, {}
+    config, rules = dict(spec.get("config") or {}), {}
+    for key in ("standardize", "split"):
+        value = config.get(key)
+        if isinstance(value, dict):
+            name = value.get("config")
+            try:
+                if value.get("class_name") != "function":
+                    raise InvalidArgumentError(f"{value.get('class_name')!r} is not a function")
+                TEXT_FUNCTIONS.get(name)
+            except InvalidArgumentError:
+                refuse(f"layer {config.get('name', '?')!r} (TextVectorization)",
+                       f"{key}={name!r} is a custom function nnkit does not have; register "
+                       f"one under that name with @nnkit.layers.register_text_function()")
+            rules[key], config[key] = {"class_name": "function", "config": name}, None
+    return {**spec, "config": config}, rules
+
+
 def layer_spec(spec, where="model", inside_bidirectional=False):
     """One Keras layer spec ``{"class_name", "config"}`` → nnkit's ``{"class_name", "config"}``."""
+    if isinstance(spec, dict) and spec.get("class_name") == "Lambda":
+        return keras_lambda.lambda_spec(spec)
+    spec, text_rules = _text_rules(spec, where)
     spec = plain(spec, where)
     keras_class = spec.get("class_name")
     config = dict(spec.get("config") or {})
@@ -111,7 +156,7 @@ def layer_spec(spec, where="model", inside_bidirectional=False):
         if key in ("layer", "backward_layer") and keras_class in ("Bidirectional",
                                                                  "TimeDistributed"):
             continue
-        if key in accepted and key.endswith("_initializer"):
+        if key in accepted and key.endswith("initializer"):     # PositionEmbedding's too
             out[key] = _initializer(value, where, key)
         elif key in accepted:
             out[key] = value
@@ -132,7 +177,7 @@ def layer_spec(spec, where="model", inside_bidirectional=False):
         _check_backward_mirrors_forward(config, where)
     if "name" in config:
         out["name"] = config["name"]
-    return {"class_name": nnkit_name, "config": out}
+    return {"class_name": nnkit_name, "config": {**out, **text_rules}}
 
 
 def _check_backward_mirrors_forward(config, where):
@@ -199,11 +244,15 @@ def _is_mask_operation(layer):
 
 
 def _functional(config):
-    operations = {layer.get("name") for layer in config["layers"]
-                  if isinstance(layer, dict) and _is_mask_operation(layer)}
+    computed = op_nodes.data_operations(config)
+    operations = {layer.get("name") for layer in config["layers"] if isinstance(layer, dict)
+                  and _is_mask_operation(layer) and layer.get("name") not in computed}
     layers = []
     for layer in config["layers"]:
         if not isinstance(layer, dict) or layer.get("name") in operations:
+            continue
+        if op_nodes.is_op_node(layer):
+            layers.append(op_nodes.op_layer(layer))
             continue
         converted = layer_spec(layer)
         name = layer.get("name", converted["config"].get("name"))
@@ -243,9 +292,25 @@ def _node(node, layer_name, operations, nnkit_class):
         first = args[0]
         multiple = isinstance(first, list)
         tensors = first if multiple else [first]
+        attention_flags = {}
+        if nnkit_class == "MultiHeadAttention":
+            tensors, attention_flags = _attention_inputs(args, kwargs, where)
+            args, multiple = args[:1], True
+        initial_state = kwargs.pop("initial_state", None)
+        if initial_state is None and len(args) > 1 and \
+                issubclass(LAYERS.get(nnkit_class), StateInputs):
+            initial_state = args[1]                # RNN.call(sequences, initial_state)
+            args = args[:1]
         if any(_tensor_ref(arg, where) is not None for arg in args[1:]):
             refuse(where, "a call with several tensor arguments is not read")
+        if initial_state is not None:      # the call [x, *states], x's mask unused as Keras 3
+            if multiple:
+                refuse(where, "a recurrent call with a list input and initial_state is not read")
+            tensors = [first, *(initial_state if isinstance(initial_state, list)
+                                else [initial_state])]
+            multiple = True
         refs = [_tensor_ref(tensor, where) for tensor in tensors]
+        recorded = {"apply_mask": False} if initial_state is not None else attention_flags
     else:
         if not isinstance(node, list) or not node:
             refuse(where, f"malformed inbound node {node!r}")
@@ -257,6 +322,7 @@ def _node(node, layer_name, operations, nnkit_class):
             if len(entry) > 3 and isinstance(entry[3], dict):
                 kwargs.update(entry[3])
         multiple = len(refs) > 1 or issubclass(LAYERS.get(nnkit_class), Merge)
+        recorded = {}
     if any(ref is None for ref in refs):
         refuse(where, "an inbound node argument is not a tensor")
     if any(ref[0] in operations for ref in refs):
@@ -270,7 +336,34 @@ def _node(node, layer_name, operations, nnkit_class):
         refuse(where, "is given an explicit mask tensor; nnkit propagates masks from layers")
     if kwargs:
         refuse(where, f"call arguments {sorted(kwargs)} are not read")
-    return {"inputs": refs, "multiple_inputs": multiple, "kwargs": {}}
+    return {"inputs": refs, "multiple_inputs": multiple, "kwargs": recorded}
+
+
+#: MultiHeadAttention's tensor arguments, in the order of nnkit's input list
+_ATTENTION_TENSORS = ("query", "value", "key", "attention_mask")
+
+
+def _attention_inputs(args, kwargs, where):
+    """MultiHeadAttention's call ``(query, value, key=None, ..., attention_mask=None, ...)``
+    (or nnkit's ``([query, value, ...], ...)``) →
+    nnkit's inputs ``[query, value(, key(, attention_mask))]`` (the key is the value when only
+    an attention mask follows) and the flags nnkit records (``use_causal_mask``,
+    ``return_attention_scores``), popped from ``kwargs``. Explicit query/value/key masks stay
+    in ``kwargs`` and are refused: nnkit takes them from the tensors, as Keras does."""
+    if isinstance(args[0], list):                      # nnkit's own form: one list
+        given = dict(zip(_ATTENTION_TENSORS, args[0]))
+    elif len(args) > 3:
+        refuse(where, "positional query/value/key masks are not read")
+    else:
+        given = dict(zip(_ATTENTION_TENSORS, args))
+    given.update({name: kwargs.pop(name) for name in _ATTENTION_TENSORS if name in kwargs})
+    if given.get("value") is None:
+        refuse(where, "a MultiHeadAttention call without a value tensor")
+    if given.get("attention_mask") is not None and given.get("key") is None:
+        given["key"] = given["value"]
+    flags = {name: True for name in ("use_causal_mask", "return_attention_scores")
+             if kwargs.pop(name, False)}
+    return [given[name] for name in _ATTENTION_TENSORS if given.get(name) is not None], flags
 
 
 def _tensor_ref(value, where):

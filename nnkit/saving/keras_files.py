@@ -7,7 +7,8 @@ import warnings
 
 from nnkit import losses, metrics, optimizers
 from nnkit.errors import CheckpointError, NnkitError
-from nnkit.saving import (keras_archive as archive, keras_config_export as config_export,
+from nnkit.saving import (keras_archive as archive, keras_assets as assets,
+                          keras_config_export as config_export,
                           keras_config_import as config_import, keras_weights as weights)
 from nnkit.layers.base import restoring_weights
 from nnkit.registry import LAYERS
@@ -41,6 +42,8 @@ def load_keras_model(path, compile=True):
         with SafeHDF5(path, source=io.BytesIO(stored)) as reader:
             model = _build(spec, reader.stored_elements("layers"))
             weights.read_keras3_weights(reader, model)
+            members = [member for member, _, _ in assets.needed_members(model)]
+            assets.restore_vocabularies(model, archive.read_members(path, members), reader)
         training = config.get("compile_config")
     else:
         with SafeHDF5(path) as reader:
@@ -139,9 +142,10 @@ def save_keras_archive(model, path):
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as file:
         weights.write_keras3_weights(file, model)
+        assets.write_lookup_weights(file, model)
     metadata = {"keras_version": KERAS_VERSION_WRITTEN, "date_saved":
                 datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
-    archive.write_archive(path, config, metadata, buffer.getvalue())
+    archive.write_archive(path, config, metadata, buffer.getvalue(), assets.asset_members(model))
 
 
 def save_keras_weights(model, path):
@@ -152,4 +156,5 @@ def save_keras_weights(model, path):
     def write(tmp_path):
         with h5py.File(tmp_path, "w") as file:
             weights.write_keras3_weights(file, model)
+            assets.write_lookup_weights(file, model)
     atomic_write(path, write)

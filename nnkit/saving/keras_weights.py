@@ -6,7 +6,10 @@ repeats (``dense``, ``dense_1``, ...; so weights match by position, not by the
 layers' own names); each object's own weights are ``vars/0, vars/1, ...`` in
 ``get_weights`` order; a recurrent layer's are its cell's (``cell/vars``), a
 Bidirectional's its two layers' (``forward_layer/...``, ``backward_layer/...``),
-a TimeDistributed's its layer's (``layer/...``), a nested model's its layers'.
+a TimeDistributed's its layer's (``layer/...``), a nested model's its layers', a
+MultiHeadAttention's its four projections' (``query_dense/vars``, ``key_dense``,
+``value_dense``, ``output_dense``: kernel then bias), a keras_hub composite's its
+children's (under ``keras_child_groups``' names, else the role).
 
 Keras 2 / tf-keras (``model.save("x.h5")``, ``save_weights("x.h5")``) stores
 ``<root>/<layer name>`` groups with a ``weight_names`` attribute listing the
@@ -22,6 +25,11 @@ from nnkit.saving.keras_catalogue import EXPORTED
 from nnkit.layers.base import _snake_case
 
 _CHILD_GROUPS = {"forward": "forward_layer", "backward": "backward_layer", "layer": "layer"}
+
+#: Keras's sub-layer groups of layers whose weights nnkit keeps in one dict: (group, key prefix)
+_SUBLAYER_GROUPS = {"MultiHeadAttention": (("query_dense", "query_"), ("key_dense", "key_"),
+                                           ("value_dense", "value_"),
+                                           ("output_dense", "attention_output_"))}
 
 
 def _keras_class(layer):
@@ -47,13 +55,18 @@ def weight_groups(layer, path):
     children = getattr(layer, "children", None)
     if children is not None:
         found = [(f"{path}/vars", layer, [])]
+        names = {**_CHILD_GROUPS, **getattr(layer, "keras_child_groups", {})}
         for role, child in children().items():
-            for group, owner, keys in weight_groups(child, f"{path}/{_CHILD_GROUPS[role]}"):
+            for group, owner, keys in weight_groups(child, f"{path}/{names.get(role, role)}"):
                 found.append((group, layer, [f"{role}/{key}" for key in keys])
                              if owner is child else (group, owner, keys))
         return found
     if hasattr(layer, "make_cells"):                       # a recurrent layer: its cell's
         return [(f"{path}/vars", layer, []), (f"{path}/cell/vars", layer, list(layer.params))]
+    if _keras_class(layer) in _SUBLAYER_GROUPS:          # MultiHeadAttention's EinsumDenses
+        return [(f"{path}/vars", layer, [])] + [
+            (f"{path}/{group}/vars", layer, [key for key in layer.params if key.startswith(prefix)])
+            for group, prefix in _SUBLAYER_GROUPS[_keras_class(layer)]]
     return [(f"{path}/vars", layer, list(layer.params))]
 
 

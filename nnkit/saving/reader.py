@@ -64,6 +64,25 @@ class CheckpointReader(SafeHDF5):
         for name, layer in zip(names, model.layers):
             layer.set_weights([self.array(f"model_weights/{name}/{key}", value.shape)
                                for key, value in layer.params.items()])
+            if callable(getattr(layer, "set_assets", None)) and self.has(f"assets/{name}"):
+                self._read_assets(layer, f"assets/{name}")
+
+    def _read_assets(self, layer, path):
+        """Give ``layer`` its non-float state (a vocabulary): UTF-8 JSON in a uint8 dataset."""
+        raw = self.array(path, None, kinds="u", max_size=MAX_JSON_BYTES)
+        if raw.ndim != 1 or raw.dtype.itemsize != 1:
+            self.fail(f"{path} must be a 1-D uint8 array of UTF-8 JSON")
+        try:
+            text = raw.tobytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.fail(f"{path} is not UTF-8 ({error})")
+        assets = self._parse_json(text, path)
+        if not isinstance(assets, dict):
+            self.fail(f"{path} must hold a JSON object")
+        try:
+            layer.set_assets(assets)
+        except (NnkitError, KeyError, TypeError, ValueError) as error:
+            self.fail(f"{path} does not fit layer '{layer.name}': {type(error).__name__}: {error}")
 
     def has_training_config(self):
         return "training_config" in self.file.attrs

@@ -1,4 +1,5 @@
 """ELU: Keras's exponential linear unit layer."""
+from nnkit import validation
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
@@ -8,7 +9,7 @@ class ELU(Layer):
     """``y = x`` for ``x > 0``, ``alpha · (exp(x) − 1)`` otherwise (Keras's ``ELU``).
 
     Args:
-        alpha: scale of the negative part (default 1.0).
+        alpha: scale of the negative part (default 1.0), a finite number.
 
     Shapes:
         x, y: any ``(N, ...)``; the mask passes through.
@@ -22,7 +23,7 @@ class ELU(Layer):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
+        self.alpha = validation.real(self.where, "alpha", alpha)
 
     def forward(self, x, training=False, mask=None):
         xp = self.xp

@@ -5,7 +5,7 @@ elsewhere (``max_value`` None: no cap), which is Keras's ``relu``:
 ``clip(where(x > t, x, 0), 0, max_value) − negative_slope · max(t − x, 0)``.
 LeakyReLU is the case ``threshold = 0``, no cap.
 """
-from nnkit.errors import InvalidArgumentError
+from nnkit import validation
 from nnkit.layers.base import Layer
 from nnkit.layers.keywords import warn_user
 from nnkit.registry import register_layer
@@ -24,16 +24,11 @@ class _RectifiedLinear(Layer):
 
     def _set(self, negative_slope, max_value, threshold):
         """Store the three parameters; each must be ≥ 0 (``max_value`` may be None)."""
-        for argument, value, optional in (("negative_slope", negative_slope, False),
-                                          ("max_value", max_value, True),
-                                          ("threshold", threshold, False)):
-            if (value is None and not optional) or (value is not None and not value >= 0):
-                raise InvalidArgumentError(
-                    f"layer '{self.name}' ({type(self).__name__}): {argument} must be a number "
-                    f">= 0{' or None' if optional else ''}, received {value!r}")
-        self.negative_slope = float(negative_slope)
-        self.max_value = None if max_value is None else float(max_value)
-        self.threshold = float(threshold)
+        self.negative_slope = validation.non_negative(self.where, "negative_slope",
+                                                      negative_slope)
+        self.max_value = validation.non_negative(self.where, "max_value", max_value,
+                                                 allow_none=True)
+        self.threshold = validation.non_negative(self.where, "threshold", threshold)
 
     def forward(self, x, training=False, mask=None):
         xp = self.xp

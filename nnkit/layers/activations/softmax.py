@@ -1,4 +1,5 @@
 """Softmax: Keras's softmax layer, with its mask rule."""
+from nnkit import validation
 from nnkit.errors import DTypeError, InvalidArgumentError, ShapeError, describe
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -34,12 +35,12 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
-        if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
-            raise InvalidArgumentError(f"layer '{self.name}' (Softmax): axis must be an axis or "
-                                       f"a list of axes, received {axis!r}")
-        self.axis = axes if isinstance(axis, (list, tuple)) else axis
-        self._axes = tuple(axes)
+        axes = validation.integers(self.where, "axis", axis, low=None)
+        if len(set(axes)) != len(axes):
+            raise InvalidArgumentError(f"{self.where}: axis must not name an axis twice, "
+                                       f"received {axis!r}")
+        self.axis = list(axes) if isinstance(axis, (list, tuple)) else axes[0]
+        self._axes = axes
 
     def check_mask(self, x, mask):
         """Keras's rule: a boolean (or > 0.5) mask broadcastable to ``x``, or ``(N, T)``."""
@@ -92,10 +93,11 @@ class Softmax(Layer):
         return y * (dy - (dy * y).sum(axis=axes, keepdims=True))
 
     def _checked_axes(self, x):
-        if not all(-x.ndim <= a < x.ndim for a in self._axes):
+        axes = tuple(a % x.ndim for a in self._axes if -x.ndim <= a < x.ndim)
+        if len(set(axes)) != len(self._axes):
             raise ShapeError(f"layer '{self.name}' (Softmax): axis {self.axis} is out of range "
-                             f"for input {describe(x)}")
-        return tuple(a % x.ndim for a in self._axes)
+                             f"or names an axis twice for input {describe(x)}")
+        return axes
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -1,5 +1,5 @@
 """Conv1D and Conv2D: channels-last convolutions as one GEMM over gathered windows (im2col)."""
-from nnkit import activations, initializers
+from nnkit import activations, initializers, validation
 from nnkit.layers.base import Layer
 from nnkit.layers.convolution import windows
 from nnkit.layers.data_format import ChannelsFirst
@@ -25,13 +25,14 @@ class _Conv(Layer):
     def __init__(self, rank, filters, kernel_size, strides, padding, dilation_rate, activation,
                  use_bias, kernel_initializer, bias_initializer, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        self.kernel_size = windows.as_tuple(self.name, "kernel_size", kernel_size, rank)
-        self.strides = windows.as_tuple(self.name, "strides", strides, rank)
-        self.dilation_rate = windows.as_tuple(self.name, "dilation_rate", dilation_rate, rank)
-        self.padding = windows.check_padding(self.name, padding, self.paddings)
+        self.filters = validation.positive_int(self.where, "filters", filters)
+        self.kernel_size = validation.integers(self.where, "kernel_size", kernel_size, rank)
+        self.strides = validation.integers(self.where, "strides", strides, rank)
+        self.dilation_rate = validation.integers(self.where, "dilation_rate", dilation_rate,
+                                                 rank)
+        self.padding = windows.check_padding(self.where, padding, self.paddings)
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.flag(self.where, "use_bias", use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
 

@@ -1,4 +1,5 @@
 """Local max and average pooling over windows, 1-D ``(N, T, D)`` and 2-D ``(N, H, W, C)``."""
+from nnkit import validation
 from nnkit.layers.base import Layer
 from nnkit.layers.convolution import windows
 from nnkit.layers.data_format import ChannelsFirst
@@ -27,10 +28,10 @@ class _Pooling(Layer):
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.set_data_format(data_format)
-        self.pool_size = windows.as_tuple(self.name, "pool_size", pool_size, self.rank)
-        self.strides = windows.as_tuple(self.name, "strides",
-                                        pool_size if strides is None else strides, self.rank)
-        self.padding = windows.check_padding(self.name, padding, windows.PADDINGS_2D)
+        self.pool_size = validation.integers(self.where, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else \
+            validation.integers(self.where, "strides", strides, self.rank)
+        self.padding = windows.check_padding(self.where, padding, windows.PADDINGS_2D)
 
     # the 1-D layers run on (N, 1, T, D)
     def to_2d(self, x):

@@ -13,28 +13,17 @@ with ``k_eff = d·(k − 1) + 1`` for dilation ``d``. The windows are read as
 (``tap_slices``): a Python loop over the kernel's taps, never over output
 positions.
 """
-from nnkit.errors import InvalidArgumentError, ShapeError
+from nnkit import validation
+from nnkit.errors import ShapeError
 
 PADDINGS_2D = ("valid", "same")
 PADDINGS_1D = ("valid", "same", "causal")
 
 
-def as_tuple(layer_name, argument, value, rank):
-    """``value`` (an int or a sequence of ``rank`` ints, each ≥ 1) as a tuple of ``rank`` ints."""
-    values = (value,) * rank if isinstance(value, int) and not isinstance(value, bool) \
-        else tuple(value) if isinstance(value, (tuple, list)) else None
-    if values is None or len(values) != rank or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
-        raise InvalidArgumentError(f"layer '{layer_name}': {argument} must be a positive "
-                                   f"integer or {rank} positive integers, received {value!r}")
-    return values
-
-
-def check_padding(layer_name, padding, allowed):
-    if padding not in allowed:
-        raise InvalidArgumentError(f"layer '{layer_name}': padding must be one of {allowed}, "
-                                   f"received {padding!r}")
-    return padding
+def check_padding(where, padding, allowed):
+    """``padding`` lower-cased (Keras takes "SAME"), one of ``allowed``."""
+    return validation.one_of(where, "padding",
+                             padding.lower() if isinstance(padding, str) else padding, allowed)
 
 
 def padded_geometry(layer_name, spatial, kernel, strides, dilation, padding):

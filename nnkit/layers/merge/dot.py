@@ -1,4 +1,5 @@
 """Dot: a batched dot product of two tensors."""
+from nnkit import validation
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.merge.base import Merge
 from nnkit.registry import register_layer
@@ -28,14 +29,13 @@ class Dot(Merge):
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
-        pair = (axes, axes) if isinstance(axes, int) else tuple(axes)
-        if len(pair) != 2 or not all(isinstance(a, int) and not isinstance(a, bool) and a != 0
-                                     for a in pair):
-            raise InvalidArgumentError(f"layer '{self.name}' (Dot): axes must be a non-batch axis "
-                                       f"or a pair of them, received {axes!r}")
-        self.axes = axes if isinstance(axes, int) else list(pair)
+        pair = validation.integers(self.where, "axes", axes, 2, low=None)
+        if 0 in pair:
+            raise InvalidArgumentError(f"{self.where}: axes must be a non-batch axis or a pair "
+                                       f"of them, received {axes!r}")
+        self.axes = list(pair) if isinstance(axes, (list, tuple)) else pair[0]
         self._pair = pair
-        self.normalize = bool(normalize)
+        self.normalize = validation.flag(self.where, "normalize", normalize)
 
     def _axes(self, shapes):
         """Both reduced axes as positive axes of the full arrays (batch = 0)."""

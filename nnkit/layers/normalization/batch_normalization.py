@@ -1,5 +1,5 @@
 """BatchNormalization: standardise each channel over the batch (Ioffe & Szegedy)."""
-from nnkit import config
+from nnkit import config, validation
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
 from nnkit.layers.base import Layer
 from nnkit.layers.normalization.layer_normalization import feature_axes
@@ -19,8 +19,8 @@ class BatchNormalization(Layer):
 
     Args:
         axis: the channel axis (default -1).
-        momentum: of the moving statistics (default 0.99).
-        epsilon: added to the variance (default 1e-3).
+        momentum: of the moving statistics, in [0, 1] (default 0.99).
+        epsilon: added to the variance, >= 0 (default 1e-3).
         center: learn β; scale: learn γ.
 
     Shapes:
@@ -38,13 +38,13 @@ class BatchNormalization(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, int):
-            raise InvalidArgumentError(f"layer '{self.name}' (BatchNormalization): axis must "
-                                       f"be one integer, received {axis!r}")
-        if not 0.0 <= momentum <= 1.0:
-            raise InvalidArgumentError(f"layer '{self.name}' (BatchNormalization): momentum "
-                                       f"must be in [0, 1], received {momentum!r}")
-        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
-        self.center, self.scale = bool(center), bool(scale)
+            raise InvalidArgumentError(f"{self.where}: axis must be one integer, received "
+                                       f"{axis!r}")
+        self.axis = axis
+        self.momentum = validation.real(self.where, "momentum", momentum, 0.0, 1.0)
+        self.epsilon = validation.non_negative(self.where, "epsilon", epsilon)
+        self.center = validation.flag(self.where, "center", center)
+        self.scale = validation.flag(self.where, "scale", scale)
         self._axis = None
 
     def build(self, input_shape):

@@ -1,4 +1,5 @@
 """LayerNormalization: standardise each example over its feature axes (Ba, Kiros & Hinton)."""
+from nnkit import validation
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
 from nnkit.layers.normalization.standardize import moments, standardize, standardize_backward
@@ -24,7 +25,8 @@ class LayerNormalization(Layer):
 
     Args:
         axis: the axis (or axes) normalised and holding γ and β (default -1).
-        epsilon: added to the variance (default 1e-3, as Keras).
+        epsilon: added to the variance (default 1e-3, as Keras); >= 0 (Keras also takes
+            a negative one, which gives NaN).
         center: learn β; scale: learn γ.
 
     Shapes:
@@ -39,9 +41,11 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
-        self.axis = axis if isinstance(axis, int) else [int(a) for a in axis]
-        self.epsilon = float(epsilon)
-        self.center, self.scale = bool(center), bool(scale)
+        axes = validation.integers(self.where, "axis", axis, low=None)
+        self.axis = list(axes) if isinstance(axis, (list, tuple)) else axes[0]
+        self.epsilon = validation.non_negative(self.where, "epsilon", epsilon)
+        self.center = validation.flag(self.where, "center", center)
+        self.scale = validation.flag(self.where, "scale", scale)
         self._axes = None
 
     def build(self, input_shape):

@@ -26,7 +26,7 @@ runs it with masks, packing, BPTT, dropout, ``Bidirectional``, saving and the
 gradient checker; ``StackedCells(celltype=...)`` stacks it by its ``celltype``.
 See ``examples/custom_cell_peephole.py``.
 """
-from nnkit import initializers
+from nnkit import initializers, validation
 from nnkit.backend import get_backend
 from nnkit.layers.base import new_weight
 
@@ -76,11 +76,16 @@ class Cell:
 
     def __init__(self, units, name="cell", kernel_initializer=None, recurrent_initializer=None,
                  bias_initializer=None):
-        self.units = int(units)
         self.name = name
+        self.units = validation.positive_int(self.where, "units", units)
         set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
         self.params, self.grads = {}, {}
         self.input_size = None
+
+    @property
+    def where(self):
+        """How errors name this cell: ``"LSTMCell 'lstm_1'"``."""
+        return f"{type(self).__name__} '{self.name}'"
 
     @property
     def _xp(self):

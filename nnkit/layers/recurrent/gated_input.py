@@ -11,7 +11,7 @@ Example:
     >>> stack = StackedCells(16, layers=[32, 32], celltype=["gated_input", "lstm"])
     >>> # layer 0 gates the 16-dim input using h_{t-1} of the 32-unit LSTM above it
 """
-from nnkit import activations
+from nnkit import activations, validation
 from nnkit.layers.recurrent.cell import Cell
 from nnkit.registry import register_cell
 
@@ -39,7 +39,8 @@ class GatedInput(Cell):
     recurrent_initializer = "glorot_uniform"
 
     def __init__(self, units_of_state, name="cell"):
-        super().__init__(units_of_state, name)
+        super().__init__(validation.positive_int(f"GatedInput '{name}'", "units_of_state",
+                                                 units_of_state), name)
 
     @property
     def width(self):

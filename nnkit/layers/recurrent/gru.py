@@ -1,7 +1,6 @@
 """GRU (Cho et al.) in Keras's weight layout (gate blocks z, r, h), both of Keras's variants."""
-from nnkit import activations
+from nnkit import activations, validation
 from nnkit.backend import get_backend
-from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
                                          set_initializers)
 from nnkit.layers.recurrent import gate_layout
@@ -40,7 +39,7 @@ class GRUCell(Cell):
         self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
         self.recurrent_activation = activations.get_inplace(
             recurrent_activation, f"layer '{name}': recurrent_activation")
-        self.reset_after = bool(reset_after)
+        self.reset_after = validation.flag(self.where, "reset_after", reset_after)
         self.gates = 4 if self.reset_after else 3
 
     def build(self, input_size, dtype):
@@ -176,14 +175,11 @@ class GRU(RecurrentLayer):
         super().__init__(return_sequences, return_state, go_backwards,
                          (dropout,), (recurrent_dropout,), **kwargs)
         set_initializers(self, kernel_initializer, recurrent_initializer, bias_initializer)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise InvalidArgumentError(f"layer '{self.name}' (GRU): units must be a positive "
-                                       f"integer, received {units!r}")
-        self.units = units
+        self.units = validation.positive_int(self.where, "units", units)
         self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
         self.recurrent_activation = activations.get_inplace(
             recurrent_activation, f"layer '{self.name}': recurrent_activation")
-        self.reset_after = bool(reset_after)
+        self.reset_after = validation.flag(self.where, "reset_after", reset_after)
 
     def make_cells(self):
         return [GRUCell(self.units, self.activation.name, self.recurrent_activation.name,

@@ -1,5 +1,5 @@
 """LSTM without peepholes, in Keras's weight layout (gate blocks i, f, c, o)."""
-from nnkit import activations
+from nnkit import activations, validation
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
@@ -35,7 +35,7 @@ class LSTMCell(Cell):
                  **weight_initializers):
         super().__init__(units, name, **weight_initializers)
         self.activation = activations.get_inplace(activation, f"layer '{name}': activation")
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.unit_forget_bias = validation.flag(self.where, "unit_forget_bias", unit_forget_bias)
 
     def build(self, input_size, dtype):
         super().build(input_size, dtype)
@@ -164,9 +164,9 @@ class LSTM(RecurrentLayer):
         if recurrent_activation != "sigmoid":
             raise InvalidArgumentError(f"layer '{self.name}' (LSTM): recurrent_activation must "
                                        f"be 'sigmoid', received {recurrent_activation!r}")
-        self.units = int(units)
+        self.units = validation.positive_int(self.where, "units", units)
         self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.unit_forget_bias = validation.flag(self.where, "unit_forget_bias", unit_forget_bias)
 
     def make_cells(self):
         return [LSTMCell(self.units, self.activation.name, self.unit_forget_bias, self.name,

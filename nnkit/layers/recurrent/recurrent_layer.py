@@ -4,16 +4,18 @@ It packs the batch (``PackedBatch``), draws the per-sequence dropout masks,
 places the initial states, runs the ``TimeLoop`` and turns packed states into
 outputs (carried over masked steps) and back into gradients.
 """
-from nnkit import profiling
+from nnkit import profiling, validation
 from nnkit.backend import get_backend
 from nnkit.errors import ShapeError, describe
 from nnkit.layers.base import Layer
-from nnkit.layers.dropout import check_rate, dropout_mask
+from nnkit.layers.dropout import dropout_mask
 from nnkit.layers.recurrent.sequence_packing import PackedBatch
+from nnkit.layers.recurrent.state_inputs import StateInputs, sequence_mask, sequence_shape
+from nnkit.layers.recurrent.stateful import CarriedStates
 from nnkit.layers.recurrent.time_loop import TimeLoop
 
 
-class RecurrentLayer(Layer):
+class RecurrentLayer(StateInputs, CarriedStates, Layer):
     """Base of recurrent layers; a subclass supplies ``make_cells()``.
 
     Args:
@@ -25,10 +27,15 @@ class RecurrentLayer(Layer):
             ``return_sequences`` the outputs are in reversed time order (Keras).
         input_dropout: per cell, the dropout rate of its input (one mask per sequence).
         recurrent_dropout: per cell, the dropout rate of its recurrent input.
+        stateful: each call starts from the previous call's final states
+            (``nnkit.layers.recurrent.stateful``).
 
     Call kwargs:
-        initial_state: list of ``(N, H)`` arrays, one per state (default zeros).
-        After ``backward``, ``initial_state_grads`` holds their gradients.
+        initial_state: list of ``(N, H)`` arrays, one per state (default zeros, or
+            the carried states when stateful). After ``backward``,
+            ``initial_state_grads`` holds their gradients. On symbolic tensors the
+            states are graph inputs (``nnkit.layers.recurrent.state_inputs``); so is a
+            list input ``[x, *initial_states]``.
 
     Masks: a masked step carries the states unchanged and outputs the carried
     ``h``; it gets no input or weight gradient. A row with no valid step
@@ -41,13 +48,14 @@ class RecurrentLayer(Layer):
     regularizable = ("kernel", "recurrent", "bias")
 
     def __init__(self, return_sequences=False, return_state=False, go_backwards=False,
-                 input_dropout=(0.0,), recurrent_dropout=(0.0,), **kwargs):
+                 input_dropout=(0.0,), recurrent_dropout=(0.0,), stateful=False, **kwargs):
         super().__init__(**kwargs)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.input_rates = [check_rate(self.name, "dropout", r) for r in input_dropout]
-        self.recurrent_rates = [check_rate(self.name, "recurrent_dropout", r)
+        self.init_stateful(stateful)
+        self.return_sequences = validation.flag(self.where, "return_sequences", return_sequences)
+        self.return_state = validation.flag(self.where, "return_state", return_state)
+        self.go_backwards = validation.flag(self.where, "go_backwards", go_backwards)
+        self.input_rates = [validation.rate(self.where, "dropout", r) for r in input_dropout]
+        self.recurrent_rates = [validation.rate(self.where, "recurrent_dropout", r)
                                 for r in recurrent_dropout]
         self.cells = []
         self.initial_state_grads = None
@@ -57,6 +65,7 @@ class RecurrentLayer(Layer):
         raise NotImplementedError
 
     def build(self, input_shape):
+        input_shape = sequence_shape(input_shape)
         self.cells = self.make_cells()
         size = input_shape[-1]
         for index, cell in enumerate(self.cells):
@@ -74,15 +83,25 @@ class RecurrentLayer(Layer):
         return [(i, name, cell.units) for i, cell in enumerate(self.cells)
                 for name in cell.state_names]
 
+    def state_sizes(self):
+        return [size for _, _, size in self.state_slots]
+
     @property
     def output_size(self):
         return self.cells[-1].output_size
 
     def example_output_shape(self, input_shape):
+        input_shape = sequence_shape(input_shape)
         size = (self.cells or self.make_cells())[-1].units       # unbuilt: the cells to be
         return (input_shape[0], size) if self.return_sequences else (size,)
 
+    def output_shapes(self, input_shape):
+        """``[y]``, or ``[y, *states]`` with ``return_state`` (each state ``(H,)``)."""
+        states = [(size,) for _, _, size in self.state_slots] if self.return_state else []
+        return [self.example_output_shape(input_shape), *states]
+
     def compute_mask(self, x, mask):
+        mask = sequence_mask(mask)
         if mask is None or not self.return_sequences:
             return None
         return mask[:, ::-1] if self.go_backwards else mask
@@ -92,8 +111,11 @@ class RecurrentLayer(Layer):
     def forward(self, x, training=False, mask=None, initial_state=None, table_input=None):
         """``table_input``: given by a model's inference plan when ``x`` is an Embedding's
         output (``nnkit.layers.table_input.TableInput``)."""
+        if initial_state is None:
+            initial_state = self.carried_initial_state(x.shape[0])
         y, finals = self.run(x, training, mask, initial_state, self.return_sequences,
                              table_input)
+        self.keep_final_states(finals)
         return [y, *finals] if self.return_state else y
 
     def run(self, x, training, mask, initial_state, return_sequences, table_input=None):
@@ -119,7 +141,7 @@ class RecurrentLayer(Layer):
             finals = [loop.levels[index].states[name][batch.final]
                       for index, name, _ in self.state_slots]
         if training:
-            self._cache = (loop, return_sequences)
+            self._cache = {"loop": loop, "sequences": return_sequences}
         return y, finals
 
     def _initial_states(self, initial_state, n, dtype):
@@ -144,8 +166,8 @@ class RecurrentLayer(Layer):
                 draw(self.recurrent_rates, [cell.recurrent_size for cell in self.cells]))
 
     def backward(self, dy):
-        loop, sequences = self._cache
-        self._cache = None
+        cache, self._cache = self._cache, None
+        loop, sequences = cache["loop"], cache["sequences"]
         batch = loop.batch
         dy, d_finals = (dy[0], list(dy[1:])) if self.return_state else (dy, [])
         with profiling.section(None, "output gradients"):
@@ -163,8 +185,12 @@ class RecurrentLayer(Layer):
         self.initial_state_grads = [initial_grads[index][name][batch.slot]
                                     for index, name, _ in self.state_slots]
         with profiling.section(None, "packing"):
-            return batch.unpack(dx_packed) if self.needs_input_grad else None
+            dx = batch.unpack(dx_packed) if self.needs_input_grad else None
+        return [dx, *self.initial_state_grads] if cache.get("states_were_inputs") else dx
 
     def get_config(self):
-        return {**super().get_config(), "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards}
+        config = {**super().get_config(), "return_sequences": self.return_sequences,
+                  "return_state": self.return_state, "go_backwards": self.go_backwards}
+        if self.stateful:
+            config["stateful"] = True
+        return config

@@ -1,5 +1,5 @@
 """RNN: the simple (Elman) recurrent layer, ``h_t = act(x_t·W + h_{t-1}·U + b)``."""
-from nnkit import activations
+from nnkit import activations, validation
 from nnkit.layers.recurrent.cell import (Cell, initializer_arguments, initializer_config,
                                          set_initializers)
 from nnkit.layers.recurrent.recurrent_layer import RecurrentLayer
@@ -76,7 +76,8 @@ class RNN(RecurrentLayer):
         if isinstance(units, dict):                 # a cell's config, from from_config
             units = CELLS.get(units["class_name"]).from_config(dict(units["config"]))
         self.cell = units if isinstance(units, Cell) else None
-        self.units = self.cell.units if self.cell is not None else int(units)
+        self.units = self.cell.units if self.cell is not None else \
+            validation.positive_int(self.where, "units", units)
         self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
 
     def make_cells(self):

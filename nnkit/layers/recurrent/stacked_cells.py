@@ -1,7 +1,6 @@
 """StackedCells: several recurrent cells run in one time loop (theano-lstm's StackedCells)."""
-from nnkit import activations
+from nnkit import activations, validation
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
-from nnkit.layers.dropout import check_rate
 from nnkit.layers.recurrent.cell import cell_class
 from nnkit.layers.recurrent.gated_input import GatedInput
 from nnkit.layers.recurrent.gru import GRUCell
@@ -49,13 +48,14 @@ class StackedCells(RecurrentLayer):
 
     def __init__(self, input_size, layers, celltype="lstm", activation="tanh", dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, **kwargs):
-        layers = [int(size) for size in layers]
+        layers = list(validation.integers("StackedCells", "layers", layers))
         super().__init__(return_sequences, return_state, go_backwards,
                          [0.0] + [dropout] * (len(layers) - 1), [0.0] * len(layers), **kwargs)
+        input_size = validation.positive_int(self.where, "input_size", input_size)
         if self.input_shape is None:            # input_size fixes it (no user warning)
-            self.input_shape = (None, int(input_size))
+            self.input_shape = (None, input_size)
         celltypes = [celltype] * len(layers) if isinstance(celltype, str) else list(celltype)
-        if not layers or len(celltypes) != len(layers):
+        if len(celltypes) != len(layers):
             raise InvalidArgumentError(
                 f"layer '{self.name}' (StackedCells): expected a non-empty `layers` and one "
                 f"celltype or one per layer, received layers={layers}, celltype={celltype!r}")
@@ -69,10 +69,10 @@ class StackedCells(RecurrentLayer):
                     f"layer '{self.name}' (StackedCells): a gated_input cell reads the state of "
                     f"the lstm/gru/rnn cell above it, so layers[{index}] must equal layers[{above}]; "
                     f"received layers={layers}, celltype={celltypes}")
-        self.input_size, self.layers, self.celltype = int(input_size), layers, celltype
+        self.input_size, self.layers, self.celltype = input_size, layers, celltype
         self.celltypes = celltypes
         self.activation = activations.get_inplace(activation, f"layer '{self.name}': activation")
-        self.dropout = check_rate(self.name, "dropout", dropout)
+        self.dropout = validation.rate(self.where, "dropout", dropout)
         self.build((None, self.input_size))
 
     def make_cells(self):

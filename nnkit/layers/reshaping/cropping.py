@@ -1,5 +1,6 @@
 """Cropping1D: drop steps at the start and end of each sequence."""
-from nnkit.errors import InvalidArgumentError, ShapeError, describe
+from nnkit import validation
+from nnkit.errors import ShapeError, describe
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
 
@@ -26,13 +27,7 @@ class Cropping1D(Layer):
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
-        pair = (cropping, cropping) if isinstance(cropping, int) else tuple(cropping)
-        if len(pair) != 2 or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0
-                                     for c in pair):
-            raise InvalidArgumentError(f"layer '{self.name}' (Cropping1D): cropping must be a "
-                                       f"non-negative int or a pair of them, received "
-                                       f"{cropping!r}")
-        self.cropping = pair
+        self.cropping = validation.integers(self.where, "cropping", cropping, 2, low=0)
 
     def _kept(self, steps):
         before, after = self.cropping

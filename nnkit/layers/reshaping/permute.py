@@ -1,4 +1,5 @@
 """Permute: reorder the non-batch axes."""
+from nnkit import validation
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -23,7 +24,7 @@ class Permute(Layer):
 
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
-        dims = tuple(int(d) for d in dims)
+        dims = validation.integers(self.where, "dims", dims)
         if sorted(dims) != list(range(1, len(dims) + 1)):
             raise InvalidArgumentError(f"layer '{self.name}' (Permute): dims must be a "
                                        f"permutation of 1..{len(dims)}, received {dims!r}")

@@ -1,6 +1,7 @@
 """Reshape: each example to a given shape."""
 import math
 
+from nnkit import validation
 from nnkit.errors import InvalidArgumentError, ShapeError, describe
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -28,9 +29,8 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        target = tuple(int(size) for size in target_shape)
-        if sum(size == -1 for size in target) > 1 or any(size < 1 and size != -1
-                                                         for size in target):
+        target = validation.integers(self.where, "target_shape", target_shape, low=-1)
+        if sum(size == -1 for size in target) > 1 or 0 in target:
             raise InvalidArgumentError(f"layer '{self.name}' (Reshape): target_shape must hold "
                                        f"positive sizes and at most one -1, received "
                                        f"{target_shape!r}")

@@ -1,0 +1,251 @@
+"""MultiHeadAttention: Keras 3.15's multi-head scaled dot-product attention.
+
+With ``heads`` heads of width K (query/key) and Kv (value)::
+
+    Q_h = q Wq_h + bq_h     K_h = k Wk_h + bk_h     V_h = v Wv_h + bv_h
+    P_h = softmax_mask(Q_h K_hᵀ / √K)              (N, heads, T, S)
+    y   = Σ_h dropout(P_h) V_h Wo_h + bo
+
+``mask`` joins, as Keras does, the query mask ``(N, T, 1)``, the value and key
+masks ``(N, 1, S)``, the causal mask and ``attention_mask``; the query mask is
+passed on as the output mask. Masked scores are set to ``-1e9`` and masked
+weights to 0 (Keras's ``Softmax(mask)``, the path Keras takes when it returns
+scores or uses dropout): a fully padded query row attends to nothing, its
+output is ``bo`` and never NaN. (Keras's fused ``dot_product_attention`` path,
+taken without dropout or returned scores, averages every value on such a row
+instead; rows with at least one visible key agree on both paths.)
+
+What backward needs (kept only in training): the flattened inputs, the
+projected heads, the weights ``P`` (``N·heads·T·S`` numbers), the dropout mask
+and the concatenated heads.
+
+Differs from Keras: inputs are rank 3 (``attention_axes`` None or the time
+axis); an explicit ``query_mask`` on arrays is honoured (Keras 3.15 replaces
+it by the query tensor's own mask, None for a plain array); dropout masks come
+from ``nnkit.random`` (``seed`` is kept for the config only).
+
+Shapes:
+    query ``(N, T, Dq)``, value ``(N, S, Dv)``, key ``(N, S, Dk)`` (default: value);
+    y ``(N, T, E)`` (E = Dq, or ``output_shape``); scores ``(N, heads, T, S)``.
+    Weights (Keras's order and layout): ``query_kernel (Dq, heads, K)``,
+    ``query_bias (heads, K)``, ``key_kernel``, ``key_bias``, ``value_kernel
+    (Dv, heads, Kv)``, ``value_bias (heads, Kv)``, ``attention_output_kernel
+    (heads, Kv, E)``, ``attention_output_bias (E,)``.
+
+Example:
+    >>> mha = MultiHeadAttention(num_heads=2, key_dim=4)
+    >>> mha(np.ones((3, 5, 8)), np.ones((3, 7, 8))).shape
+    (3, 5, 8)
+"""
+import math
+
+from nnkit import initializers, validation
+from nnkit.errors import InvalidArgumentError
+from nnkit.layers.attention.attention_inputs import AttentionInputs
+from nnkit.layers.attention.fans import kernel_initializer
+from nnkit.layers.attention.masked_softmax import masked_softmax, masked_softmax_backward
+from nnkit.layers.attention.masks import combine
+from nnkit.layers.attention.projection import project, project_backward
+from nnkit.layers.dropout import dropout_mask
+from nnkit.layers.symbolic import is_symbolic
+from nnkit.registry import register_layer
+
+#: projections in Keras's weight order: (name, input index in [query, value, key], head width)
+_PROJECTIONS = (("query", 0, "key_dim"), ("key", 2, "key_dim"), ("value", 1, "value_dim"))
+
+
+@register_layer
+class MultiHeadAttention(AttentionInputs):
+    """Multi-head attention (see the module docstring for the formula, masks and shapes).
+
+    Args:
+        num_heads: number of heads. key_dim: K, width of each query/key head.
+        value_dim: Kv, width of each value head (default K).
+        dropout: rate of dropout on the attention weights (training only).
+        use_bias: whether the four projections have biases.
+        output_shape: the output's example shape after the time axis (int or tuple;
+            default: the query's width).
+        attention_axes: None, or the time axis (1 or -2): the only one nnkit attends over.
+        kernel_initializer, bias_initializer: as Keras (fans per keras#22789, ``fans``).
+        kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint:
+            applied to all four kernels / biases, as Keras.
+        seed: kept in the config (dropout draws from ``nnkit.random``).
+    """
+
+    regularizable = ("kernel", "bias")
+    max_inputs = 4
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads = validation.positive_int(self.where, "num_heads", num_heads)
+        self.key_dim = validation.positive_int(self.where, "key_dim", key_dim)
+        self.value_dim = validation.positive_int(self.where, "value_dim", value_dim,
+                                                 allow_none=True) or self.key_dim
+        self.dropout = validation.rate(self.where, "dropout", dropout)
+        self.use_bias = validation.flag(self.where, "use_bias", use_bias)
+        self.output_shape_given = output_shape            # for the config, as given
+        if isinstance(output_shape, int):
+            output_shape = (output_shape,)
+        self.output_shape = None if not output_shape else tuple(
+            validation.positive_int(self.where, "output_shape", size) for size in output_shape)
+        axes = (attention_axes,) if isinstance(attention_axes, int) else attention_axes
+        if axes is not None and tuple(axes) not in ((1,), (-2,)):
+            raise InvalidArgumentError(f"{self.where}: nnkit "
+                                       f"attends over the time axis only (attention_axes None, "
+                                       f"1 or -2), received {attention_axes!r}")
+        self.attention_axes = None if axes is None else list(axes)
+        self.initializer_specs = (kernel_initializer, bias_initializer)    # as given
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.seed = seed
+
+    def __call__(self, query, value=None, key=None, query_mask=None, value_mask=None,
+                 key_mask=None, attention_mask=None, return_attention_scores=False,
+                 training=None, use_causal_mask=False, mask=None):
+        """Keras's call: ``mha(query, value, key=None, ...)``; also ``mha([query, value, key])``
+        with ``mask=[...]`` (how graphs and ``check_gradients`` call a layer of several inputs).
+
+        On symbolic tensors the masks come with the tensors, and a symbolic
+        ``attention_mask`` becomes a fourth input ``[query, value, key, attention_mask]``.
+        """
+        if value is None:
+            if not isinstance(query, (list, tuple)):
+                raise InvalidArgumentError(f"{self.where}: expected query and value, "
+                                           f"received only {type(query).__name__}")
+            inputs = list(query)
+        else:
+            inputs = [query, value] + ([] if key is None else [key])
+        given = [query_mask, value_mask, key_mask]
+        if is_symbolic(inputs):
+            if any(m is not None for m in given):
+                raise InvalidArgumentError(f"{self.where}: on symbolic tensors the masks "
+                                           f"travel with the tensors; received explicit masks")
+            if attention_mask is not None:
+                inputs = inputs[:2] + [inputs[2] if len(inputs) > 2 else inputs[1],
+                                       attention_mask]
+                attention_mask = None
+        elif any(m is not None for m in given):
+            if key_mask is not None and len(inputs) == 2:    # Keras applies it to the value steps
+                xp = self.xp
+                key_mask = xp.asarray(key_mask) != 0
+                value_mask = key_mask if value_mask is None else (
+                    (xp.asarray(value_mask) != 0) & key_mask)
+            masks = [None] * 3 if mask is None else list(mask) + [None] * (3 - len(mask))
+            mask = [m if m is not None else known for m, known in
+                    zip([query_mask, value_mask, key_mask], masks)]
+        return self.call_inputs(inputs, training, mask, attention_mask,
+                                return_attention_scores, use_causal_mask)
+
+    def _widths(self, shapes):
+        """``(Dq, Dv, Dk, E)`` from the example shapes of [query, value(, key)]."""
+        dq, dv = shapes[0][-1], shapes[1][-1]
+        dk = shapes[2][-1] if len(shapes) > 2 else dv
+        return dq, dv, dk, self.output_shape or (dq,)
+
+    def build(self, input_shape):
+        shapes = self.check_shapes(input_shape)
+        widths = dict(zip(("query", "value", "key"), self._widths(shapes)))
+        out = self._widths(shapes)[3]
+        for name, _, width in _PROJECTIONS:
+            size = getattr(self, width)
+            self.add_weight(f"{name}_kernel", (widths[name], self.num_heads, size),
+                            kernel_initializer(self.kernel_initializer, 1))
+            if self.use_bias:
+                self.add_weight(f"{name}_bias", (self.num_heads, size), self.bias_initializer)
+        self.add_weight("attention_output_kernel", (self.num_heads, self.value_dim) + out,
+                        kernel_initializer(self.kernel_initializer, 2))
+        if self.use_bias:
+            self.add_weight("attention_output_bias", out, self.bias_initializer)
+        super().build(shapes)
+
+    def example_output_shape(self, input_shape):
+        shapes = self.check_shapes(input_shape)
+        return (shapes[0][0],) + self._widths(shapes)[3]
+
+    def scores_shape(self, shapes):
+        return (self.num_heads, shapes[0][0], shapes[1][0])
+
+    def _optioned(self, options):
+        """Keras applies ``kernel_*``/``bias_*`` options to every projection's kernel/bias."""
+        return [(key, options[key.rpartition("_")[2]]) for key in self.trainable_keys()
+                if key.rpartition("_")[2] in options]
+
+    def _bias(self, name):
+        return self.params.get(f"{name}_bias")
+
+    def attend(self, xs, masks, training, attention_mask, use_causal_mask):
+        """Run the attention on checked inputs; returns ``(y, scores)``."""
+        xp = self.xp
+        q, v = xs[0], xs[1]
+        k = xs[2] if len(xs) > 2 else v
+        (n, t, _), s = q.shape, v.shape[1]
+        flat = [q.reshape(n * t, -1), v.reshape(n * s, -1), k.reshape(n * s, -1)]
+        heads = {}
+        for name, index, width in _PROJECTIONS:
+            steps = t if index == 0 else s
+            projected = project(flat[index], self.params[f"{name}_kernel"], self._bias(name))
+            heads[name] = projected.reshape(n, steps, self.num_heads, -1).transpose(0, 2, 1, 3)
+        scale = 1.0 / math.sqrt(self.key_dim)
+        query = heads["query"] * scale
+        scores = query @ heads["key"].swapaxes(-1, -2)
+        key_mask = masks[2] if len(masks) > 2 else None
+        mask = combine(xp, t, s, masks[0], masks[1], key_mask, attention_mask, use_causal_mask)
+        weights = masked_softmax(xp, scores, None if mask is None else mask[:, None],
+                                 zero_masked=True)
+        keep = None
+        if training and self.dropout > 0:
+            keep = dropout_mask(weights.shape, self.dropout, weights.dtype)
+        dropped = weights if keep is None else weights * keep
+        concat = (dropped @ heads["value"]).transpose(0, 2, 1, 3).reshape(n * t, -1)
+        y = project(concat, self.params["attention_output_kernel"],
+                    self._bias("attention_output"))
+        y = y.reshape((n, t) + tuple(self.params["attention_output_kernel"].shape[2:]))
+        if training:
+            self._cache = {"flat": flat, "query": query, "key": heads["key"],
+                           "value": heads["value"], "weights": weights, "keep": keep,
+                           "dropped": dropped, "concat": concat, "scale": scale,
+                           "shapes": [x.shape for x in xs]}
+        return y, weights
+
+    def attend_backward(self, dy, d_scores):
+        """``[dquery, dvalue(, dkey)]`` from ``dL/dy`` and ``dL/dscores`` (or None)."""
+        c, self._cache = self._cache, None
+        (n, t, _), s = c["shapes"][0], c["shapes"][1][1]
+        d_concat = project_backward(c["concat"], dy.reshape(n * t, -1),
+                                    self.params["attention_output_kernel"], self.grads,
+                                    "attention_output_kernel",
+                                    "attention_output_bias" if self.use_bias else None)
+        d_heads = d_concat.reshape(n, t, self.num_heads, -1).transpose(0, 2, 1, 3)
+        d_value = c["dropped"].swapaxes(-1, -2) @ d_heads
+        d_weights = d_heads @ c["value"].swapaxes(-1, -2)
+        if c["keep"] is not None:
+            d_weights *= c["keep"]
+        if d_scores is not None:
+            d_weights += d_scores
+        d_logits = masked_softmax_backward(c["weights"], d_weights)
+        d_query = (d_logits @ c["key"]) * c["scale"]
+        d_key = d_logits.swapaxes(-1, -2) @ c["query"]
+        d_flat = {"query": d_query, "key": d_key, "value": d_value}
+        dxs = [None, None, None]
+        for name, index, _ in _PROJECTIONS:
+            steps = t if index == 0 else s
+            d = d_flat[name].transpose(0, 2, 1, 3).reshape(n * steps, -1)
+            dx = project_backward(c["flat"][index], d, self.params[f"{name}_kernel"],
+                                  self.grads, f"{name}_kernel",
+                                  f"{name}_bias" if self.use_bias else None)
+            dxs[index] = dx.reshape(n, steps, -1)
+        if c["inputs"] == 2:
+            return [dxs[0], dxs[1] + dxs[2]]
+        return dxs + [None] * (c["inputs"] - 3)
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+                "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
+                "output_shape": (self.output_shape_given if not isinstance(
+                    self.output_shape_given, tuple) else list(self.output_shape_given)),
+                "attention_axes": self.attention_axes,
+                "kernel_initializer": initializers.serialize(self.initializer_specs[0]),
+                "bias_initializer": initializers.serialize(self.initializer_specs[1]),
+                "seed": self.seed}
