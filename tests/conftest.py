@@ -3,10 +3,17 @@ import os
 import pathlib
 
 import pytest
+from hypothesis import settings
 
 import nnkit
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+
+# Property tests draw the same examples on every run (CI included): a failure found once is
+# found again; set HYPOTHESIS_PROFILE=explore to draw fresh examples while developing.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

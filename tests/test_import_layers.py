@@ -1,10 +1,11 @@
 """nnkit's layering: no circle between subpackages, counting every import (function-level too).
 
 The layers, lowest first (a module may import its own level and those below it):
-errors/config/random/registry/version → backend → profiling, activations, initializers,
-regularizers, constraints → layers (with InputLayer and the symbolic tensor/node) →
-graph (the runner and its inference plan) → losses, metrics, optimizers, preprocessing,
-utils, datasets → saving → callbacks → models → distributed → testing. The test checks
+errors/config/random/registry/version/keras_names/validation → backend → profiling,
+activations, initializers, regularizers, constraints, ops → graph (the runner) → layers
+(with InputLayer, the symbolic tensor/node, op nodes, traced call()s and the inference plan)
+→ losses, metrics, optimizers, preprocessing, utils, datasets → saving, export → callbacks →
+models → distributed → testing → keras_stand_in, __main__. The test checks
 that the graph of subpackage imports has no cycle and that each subpackage imports only
 from below it in this list.
 """
@@ -23,7 +24,7 @@ LEVELS = [
     {"graph"},
     {"layers"},
     {"losses", "metrics", "optimizers", "preprocessing", "utils", "datasets"},
-    {"saving"},
+    {"saving", "export"},
     {"callbacks"},
     {"models"},
     {"distributed"},

@@ -137,8 +137,12 @@ IDS = _RNG.integers(0, 1, size=(2, 12))      # id 0 fits any vocabulary
 #: True needs another argument (output_mode, max_tokens), and the refusal names the flag
 _OFF_ONLY = Kind(lambda v: v is False or (_int(v) and v == 0), stored=bool)
 _LOOKUP_FLAGS = {"sparse": _OFF_ONLY, "pad_to_max_tokens": _OFF_ONLY}
-#: the base vocabularies hold 4 entries with the padding and OOV tokens: max_tokens >= 4
-_MAX_TOKENS = Kind(lambda v: v is None or (_int(v) and v >= 4))     # > 1, and the vocabulary's
+def _max_tokens(entries):
+    """max_tokens for a base vocabulary of ``entries`` (padding and OOV tokens counted)."""
+    return Kind(lambda v: v is None or (_int(v) and v >= entries))
+
+
+_MAX_TOKENS = _max_tokens(4)     # IntegerLookup [1, 2, 3] + OOV; TextVectorization "", OOV, a, b     # > 1, and the vocabulary's
 _OOV_INDICES = Kind(lambda v: _int(v, 0), call_may_refuse=True)   # 0: unknown ids refused
 ENTRIES = {
     "Activation": Entry(lambda: {"activation": "relu"}, _fixed(VEC)),
@@ -228,7 +232,7 @@ ENTRIES = {
                             **_LOOKUP_FLAGS}),
     "StringLookup": Entry(lambda: {"vocabulary": ["a", "b"]},
                           _fixed(np.array([["a", "b"], ["c", "a"]])),
-                          {"max_tokens": _MAX_TOKENS, **_LOOKUP_FLAGS,
+                          {"max_tokens": _max_tokens(3), **_LOOKUP_FLAGS,     # OOV, a, b
                            # more than 1 OOV index needs TensorFlow's FarmHash (refused by name)
                            "num_oov_indices": Kind(lambda v: _int(v) and v in (0, 1),
                                                    call_may_refuse=True),

@@ -1,6 +1,7 @@
 """keras_hub's TransformerEncoder: keras_hub 0.32's outputs and gradients (fixtures from
 tests/fixtures/make_transformer_fixtures.py), a plain-NumPy reference, float64 gradient
 checks through masks, padding invariance, saving, and the keras.io Transformer example."""
+import importlib.util
 import json
 import os
 import pathlib
@@ -202,3 +203,39 @@ def test_mha_weights_file_has_keras_paths(tmp_path):
     clone.load_weights(path)
     for a, b in zip(clone.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- examples/imdb_attention_pooling.py ----------------------------------------------------
+def _attention_pooling_example():
+    spec = importlib.util.spec_from_file_location("imdb_attention_pooling",
+                                                  EXAMPLES / "imdb_attention_pooling.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("pooling", ["query", "self"])
+def test_attention_pooling_model_ignores_padding(pooling, float64):
+    """Both poolings of the LSTM's outputs give the same predictions and gradients however
+    much padding a review has (its padded steps get attention weight 0)."""
+    model = _attention_pooling_example().build_model(None, 30, embedding=4, units=3,
+                                                     pooling=pooling)
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 30, size=(4, 9))
+    ids[np.arange(9) < np.array([[0], [3], [5], [8]])] = 0            # pre-padded, as pad_sequences
+    check_padding_invariance(model, ids, rng.integers(0, 2, size=(4, 1)).astype("float64"))
+
+
+@pytest.mark.parametrize("pooling", ["query", "self"])
+def test_attention_pooling_example_runs_quickly(pooling, data_dir, tmp_path):
+    """examples/imdb_attention_pooling.py on 300 short reviews (a few seconds)."""
+    env = {**os.environ, "NNKIT_DATA_DIR": str(data_dir)}
+    result = subprocess.run([sys.executable, str(EXAMPLES / "imdb_attention_pooling.py"),
+                             "--limit", "300", "--epochs", "1", "--maxlen", "40",
+                             "--vocab-size", "2000", "--units", "8", "--embedding", "8",
+                             "--pooling", pooling],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    accuracy = float(result.stdout.split("test accuracy")[1].split(",")[0])
+    assert 0.0 <= accuracy <= 1.0 and f"({pooling} pooling)" in result.stdout

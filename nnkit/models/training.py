@@ -20,6 +20,7 @@ from nnkit.backend import get_backend
 from nnkit.callbacks.callback_list import CallbackList, callback_items
 from nnkit.callbacks.history import History
 from nnkit.errors import InvalidArgumentError, NotBuiltError
+from nnkit.export import to_onnx
 from nnkit.models import data, sources, structure
 from nnkit.models.fit_settings import FitSettings
 from nnkit.models.interrupt import stop_on_interrupt
@@ -516,6 +517,25 @@ class Trainer:
         """Read weights written by ``save_weights`` or ``save``, or Keras's weight files
         (``.weights.h5``, ``.keras``, Keras 2 ``.h5``), into this built model."""
         saving.load_weights(self, path)
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               opset_version=None):
+        """Write the model for inference, as Keras's ``export``; nnkit writes ``format="onnx"``
+        (``nnkit.export.to_onnx``: masks, any padding, dynamic batch and time axes).
+
+        Raises:
+            InvalidArgumentError: another format, an ``input_signature``, or a layer with no
+                ONNX export (named; no file is left).
+        """
+        if format != "onnx":
+            raise InvalidArgumentError(f"export: nnkit writes format='onnx' only, received "
+                                       f"format={format!r}")
+        if input_signature is not None:
+            raise InvalidArgumentError("export: input_signature is not taken; the inputs are "
+                                       "the model's own (batch and time axes dynamic)")
+        to_onnx(self, filepath, opset_version)
+        if verbose:
+            print(f"Saved artifact at '{filepath}'.")
 
 
 def _items(x, steps):

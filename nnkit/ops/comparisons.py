@@ -4,8 +4,7 @@ Each returns a bool array (the broadcast shape of its operands) and takes no gra
 (``differentiable = False``: a step function's gradient is zero almost everywhere, and
 Keras's backends send none back). The logical ops read any nonzero number as true.
 """
-from nnkit.ops.elementwise import binary_function, unary_function
-from nnkit.ops.op import OPS, Op
+from nnkit.ops.op import OPS, Op, binary_function, unary_function
 
 __all__ = ["equal", "not_equal", "greater", "greater_equal", "less", "less_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isfinite",

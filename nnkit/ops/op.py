@@ -37,10 +37,13 @@ class Op:
         name: Keras's function name (``"add"``); the op's name in errors and summaries.
         differentiable: False for ops whose output takes no gradient (comparisons, argmax,
             ``shape``); the runner then sends nothing back through them.
+        multiple_outputs: True for ops whose output is a list of arrays (``split``); their
+            ``backward`` receives one gradient per output (None for an unused output).
     """
 
     name = None
     differentiable = True
+    multiple_outputs = False
 
     def forward(self, xp, *arrays):
         """``(output, cache)``: the output array and what ``backward`` needs."""
@@ -110,6 +113,11 @@ def as_arrays(xp, values, op_name):
     return arrays
 
 
+def as_float(xp, x):
+    """``x`` itself when it holds floats, else ``x`` as ``floatx()`` (``exp`` of ints is float)."""
+    return x if x.dtype.kind == "f" else x.astype(config.floatx())
+
+
 def _is_python_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -142,3 +150,21 @@ def normalize_axis(axis, ndim, op_name):
                                        f"array of rank {ndim}")
     axes = tuple(entry % ndim for entry in axes)
     return axes[0] if isinstance(axis, int) else axes
+
+
+def unary_function(op_class, doc=None):
+    """Keras's function ``op_class.name(x)``: builds ``op_class`` and calls it on ``x``."""
+    def function(x):
+        return op_class()(x)
+    function.__name__ = function.__qualname__ = op_class.name
+    function.__doc__ = doc or op_class.__doc__
+    return function
+
+
+def binary_function(op_class, doc):
+    """Keras's function ``op_class.name(x1, x2)``: builds ``op_class`` and calls it."""
+    def function(x1, x2):
+        return op_class()(x1, x2)
+    function.__name__ = function.__qualname__ = op_class.name
+    function.__doc__ = doc
+    return function

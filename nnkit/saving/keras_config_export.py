@@ -7,7 +7,8 @@ with no Keras equivalent (``GatedInput``, ``StackedCells``, ``TopKSoftmax``,
 ``TakeTimestep``, an ``RNN`` of a custom cell) is refused with a
 ``CheckpointError`` naming it; nothing is written then. Op nodes (``x + y``) are written as
 Keras writes its ops (``keras_op_nodes``), a Lambda by its function's registered name
-(``keras_lambda``).
+(``keras_lambda``). A MultiHeadAttention call ``[query, value, key, attention_mask]`` and a
+recurrent call ``[x, *states]`` are written as Keras calls them (``_keras_call``).
 
 Initializers and losses are written as Keras writes its objects, from nnkit's
 classes (which carry Keras's names and configs). A registered custom class is
@@ -17,6 +18,7 @@ registered name (Keras then needs it in ``custom_objects``).
 from nnkit import initializers, losses
 from nnkit.errors import CheckpointError
 from nnkit.layers.op_layer import OpLayer
+from nnkit.layers.recurrent.state_inputs import StateInputs
 from nnkit.saving import keras_lambda, keras_op_nodes
 from nnkit.saving.keras_catalogue import EXPORTED, KERAS_LOSS_NAMES, NOT_TAKEN_BY_KERAS
 
@@ -100,6 +102,64 @@ def _tensor(model, tensor):
                        "keras_history": model._tensor_ref(tensor)}}
 
 
+#: Keras's names of MultiHeadAttention's tensor arguments, in the order of nnkit's input list
+_ATTENTION_ARGUMENTS = ("query", "value", "key", "attention_mask")
+#: the call flags nnkit's attention nodes record, written as Keras's keyword arguments
+_ATTENTION_FLAGS = ("use_causal_mask", "return_attention_scores")
+
+
+def _keras_call(layer, node):
+    """One nnkit node as Keras 3 calls the layer: ``(tensors, positional, flags)``.
+
+    ``tensors`` maps Keras's call argument names to a tensor (or a list of them), the
+    first ``positional`` given by position, the others by keyword; ``flags`` are the other
+    keyword arguments. MultiHeadAttention's ``[query, value(, key(, attention_mask))]`` is
+    ``(query, value, key=..., attention_mask=...)`` (the key left out when it is the value
+    an attention mask made nnkit repeat); a recurrent node ``[x, *states]`` is
+    ``(x, initial_state=[...])``. Any other node is its input (or list) alone.
+    """
+    if type(layer).__name__ == "MultiHeadAttention":
+        tensors = dict(zip(_ATTENTION_ARGUMENTS, node.inputs))
+        if "attention_mask" in tensors and tensors["key"] is tensors["value"]:
+            del tensors["key"]
+        return tensors, 2, {flag: True for flag in _ATTENTION_FLAGS if node.kwargs.get(flag)}
+    if isinstance(layer, StateInputs) and node.multiple_inputs:
+        sequences, *states = node.inputs
+        if node.kwargs.get("apply_mask", True) and sequences.has_mask:
+            raise CheckpointError(
+                f"layer '{layer.name}' ({type(layer).__name__}) is called on the list [x, "
+                f"*states] with a masked x, which applies x's mask; Keras 3 takes the states "
+                f"as initial_state and then runs every step, so it cannot be saved as a "
+                f".keras file (call it as layer(x, initial_state=[...]) or save it with "
+                f"nnkit's HDF5: model.save('model.h5'))")
+        return {"sequences": sequences, "initial_state": states}, 1, {}
+    return {"inputs": list(node.inputs) if node.multiple_inputs else node.inputs[0]}, 1, {}
+
+
+def _written_tensors(model, value):
+    if isinstance(value, list):
+        return [_tensor(model, t) for t in value]
+    return _tensor(model, value)
+
+
+def _layer_with_nodes(model, layer, nodes):
+    """A functional model's layer entry: its spec, ``name`` and ``inbound_nodes`` (Keras's
+    ``{"args", "kwargs"}`` of each call). A layer whose first call Keras builds from several
+    tensor arguments gets Keras's ``build_config {"shapes_dict": {"<argument>_shape"}}``."""
+    spec = {**layer_config(layer), "name": layer.name, "inbound_nodes": []}
+    for index, node in enumerate(nodes):
+        tensors, positional, flags = _keras_call(layer, node)
+        written = [(name, _written_tensors(model, value)) for name, value in tensors.items()]
+        spec["inbound_nodes"].append({"args": [value for _, value in written[:positional]],
+                                      "kwargs": {**dict(written[positional:]), **flags}})
+        if index == 0 and len(tensors) > 1:
+            spec["build_config"] = {"shapes_dict": {
+                f"{name}_shape": [list(t.shape) for t in value] if isinstance(value, list)
+                else list(value.shape) for name, value in tensors.items()
+                if name != "attention_mask"}}
+    return spec
+
+
 def model_config(model):
     """A Sequential or functional model's Keras 3 spec."""
     if type(model).__name__ == "Sequential":
@@ -118,10 +178,7 @@ def model_config(model):
             layers.append(keras_op_nodes.keras_op_node(layer, nodes,
                                                        lambda t: _tensor(model, t)))
             continue
-        layers.append({**layer_config(layer), "name": layer.name, "inbound_nodes": [
-            {"args": [[_tensor(model, t) for t in node.inputs] if node.multiple_inputs
-                      else _tensor(model, node.inputs[0])], "kwargs": {}}
-            for node in nodes if node.inputs]})
+        layers.append(_layer_with_nodes(model, layer, [node for node in nodes if node.inputs]))
     kind, keys = model.output_structure
     inputs = [model._tensor_ref(t) for t in model.inputs]
     outputs = [model._tensor_ref(t) for t in model.outputs]

@@ -79,7 +79,7 @@ def _registry_for(obj, registered_name):
                                    f"and Metric subclasses, and functions)")
     if inspect.isfunction(obj):
         if obj.__name__ == "<lambda>":
-            raise InvalidArgumentError(f"register_keras_serializable: a lambda expression has "
-                                       f"no name to load it by; define it with def")
+            raise InvalidArgumentError("register_keras_serializable: a lambda expression has "
+                                       "no name to load it by; define it with def")
         return FUNCTIONS
     raise InvalidArgumentError(f"register_keras_serializable: cannot register {obj!r}")

@@ -40,18 +40,27 @@ class AdditiveAttention(DenseAttention):
         super().build(shapes)
 
     def score(self, query, key):
-        tanh = self.xp.tanh(query[:, :, None, :] + key[:, None, :, :])    # (N, T, S, D)
+        xp = self.xp
+        tanh = query[:, :, None, :] + key[:, None, :, :]                  # (N, T, S, D)
+        xp.tanh(tanh, out=tanh)
         if self.use_scale:
             return tanh @ self.params["scale"], tanh
-        return tanh.sum(axis=-1), tanh
+        return tanh @ xp.ones(tanh.shape[-1], tanh.dtype), tanh
 
     def score_backward(self, tanh, d_scores):
-        d_tanh = d_scores[..., None]
+        """``(dquery, dkey)``; works in the kept ``(N, T, S, D)`` tanh (its last use), and
+        sums with products against vectors (BLAS) rather than ``(N, T, S, D)`` temporaries."""
+        xp = self.xp
         if self.use_scale:
-            self.grads["scale"] += (d_tanh * tanh).sum(axis=(0, 1, 2))
-            d_tanh = d_tanh * self.params["scale"]
-        d_summed = d_tanh * (1 - tanh * tanh)
-        return d_summed.sum(axis=2), d_summed.sum(axis=1)
+            self.grads["scale"] += d_scores.reshape(-1) @ tanh.reshape(-1, tanh.shape[-1])
+        d_summed = tanh                                    # dS · scale · (1 − tanh²), in place
+        xp.multiply(d_summed, d_summed, out=d_summed)
+        xp.subtract(1, d_summed, out=d_summed)
+        d_summed *= d_scores[..., None]
+        if self.use_scale:
+            d_summed *= self.params["scale"]
+        over_keys = xp.ones((1, d_summed.shape[2]), d_summed.dtype) @ d_summed   # (N, T, 1, D)
+        return over_keys[:, :, 0], d_summed.sum(axis=1)
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale}

@@ -54,6 +54,11 @@ from nnkit.registry import register_layer
 _PROJECTIONS = (("query", 0, "key_dim"), ("key", 2, "key_dim"), ("value", 1, "value_dim"))
 
 
+def _heads(flat, n, heads):
+    """The ``(N, heads, steps, K)`` view of projected steps ``flat (N·steps, heads·K)``."""
+    return flat.reshape(n, -1, heads, flat.shape[1] // heads).transpose(0, 2, 1, 3)
+
+
 @register_layer
 class MultiHeadAttention(AttentionInputs):
     """Multi-head attention (see the module docstring for the formula, masks and shapes).
@@ -176,20 +181,24 @@ class MultiHeadAttention(AttentionInputs):
         return self.params.get(f"{name}_bias")
 
     def attend(self, xs, masks, training, attention_mask, use_causal_mask):
-        """Run the attention on checked inputs; returns ``(y, scores)``."""
+        """Run the attention on checked inputs; returns ``(y, scores)``.
+
+        The heads stay in the projections' ``(N, steps, heads, K)`` layout and are read
+        as ``(N, heads, steps, K)`` views (BLAS takes their row stride as it is); the
+        weighted values are written straight into the concatenated heads ``(N·T, heads·Kv)``.
+        """
         xp = self.xp
         q, v = xs[0], xs[1]
         k = xs[2] if len(xs) > 2 else v
         (n, t, _), s = q.shape, v.shape[1]
         flat = [q.reshape(n * t, -1), v.reshape(n * s, -1), k.reshape(n * s, -1)]
         heads = {}
-        for name, index, width in _PROJECTIONS:
-            steps = t if index == 0 else s
+        for name, index, _ in _PROJECTIONS:
             projected = project(flat[index], self.params[f"{name}_kernel"], self._bias(name))
-            heads[name] = projected.reshape(n, steps, self.num_heads, -1).transpose(0, 2, 1, 3)
-        scale = 1.0 / math.sqrt(self.key_dim)
-        query = heads["query"] * scale
-        scores = query @ heads["key"].swapaxes(-1, -2)
+            if name == "query":
+                projected *= 1.0 / math.sqrt(self.key_dim)       # the scores' scale, here
+            heads[name] = _heads(projected, n, self.num_heads)
+        scores = heads["query"] @ heads["key"].swapaxes(-1, -2)
         key_mask = masks[2] if len(masks) > 2 else None
         mask = combine(xp, t, s, masks[0], masks[1], key_mask, attention_mask, use_causal_mask)
         weights = masked_softmax(xp, scores, None if mask is None else mask[:, None],
@@ -198,41 +207,47 @@ class MultiHeadAttention(AttentionInputs):
         if training and self.dropout > 0:
             keep = dropout_mask(weights.shape, self.dropout, weights.dtype)
         dropped = weights if keep is None else weights * keep
-        concat = (dropped @ heads["value"]).transpose(0, 2, 1, 3).reshape(n * t, -1)
+        concat = xp.empty((n * t, self.num_heads * self.value_dim), weights.dtype)
+        xp.matmul(dropped, heads["value"], out=_heads(concat, n, self.num_heads))
         y = project(concat, self.params["attention_output_kernel"],
                     self._bias("attention_output"))
         y = y.reshape((n, t) + tuple(self.params["attention_output_kernel"].shape[2:]))
         if training:
-            self._cache = {"flat": flat, "query": query, "key": heads["key"],
+            self._cache = {"flat": flat, "query": heads["query"], "key": heads["key"],
                            "value": heads["value"], "weights": weights, "keep": keep,
-                           "dropped": dropped, "concat": concat, "scale": scale,
+                           "dropped": dropped, "concat": concat,
                            "shapes": [x.shape for x in xs]}
         return y, weights
 
     def attend_backward(self, dy, d_scores):
         """``[dquery, dvalue(, dkey)]`` from ``dL/dy`` and ``dL/dscores`` (or None)."""
+        xp = self.xp
         c, self._cache = self._cache, None
         (n, t, _), s = c["shapes"][0], c["shapes"][1][1]
         d_concat = project_backward(c["concat"], dy.reshape(n * t, -1),
                                     self.params["attention_output_kernel"], self.grads,
                                     "attention_output_kernel",
                                     "attention_output_bias" if self.use_bias else None)
-        d_heads = d_concat.reshape(n, t, self.num_heads, -1).transpose(0, 2, 1, 3)
-        d_value = c["dropped"].swapaxes(-1, -2) @ d_heads
+        d_heads = _heads(d_concat, n, self.num_heads)
+        d_flat = {name: xp.empty((n * (t if index == 0 else s),
+                                  self.num_heads * getattr(self, width)), d_concat.dtype)
+                  for name, index, width in _PROJECTIONS}     # dL/d(projected steps)
+        xp.matmul(c["dropped"].swapaxes(-1, -2), d_heads,
+                  out=_heads(d_flat["value"], n, self.num_heads))
         d_weights = d_heads @ c["value"].swapaxes(-1, -2)
         if c["keep"] is not None:
             d_weights *= c["keep"]
         if d_scores is not None:
             d_weights += d_scores
         d_logits = masked_softmax_backward(c["weights"], d_weights)
-        d_query = (d_logits @ c["key"]) * c["scale"]
-        d_key = d_logits.swapaxes(-1, -2) @ c["query"]
-        d_flat = {"query": d_query, "key": d_key, "value": d_value}
+        xp.matmul(d_logits, c["key"], out=_heads(d_flat["query"], n, self.num_heads))
+        d_flat["query"] *= 1.0 / math.sqrt(self.key_dim)
+        xp.matmul(d_logits.swapaxes(-1, -2), c["query"],
+                  out=_heads(d_flat["key"], n, self.num_heads))
         dxs = [None, None, None]
         for name, index, _ in _PROJECTIONS:
             steps = t if index == 0 else s
-            d = d_flat[name].transpose(0, 2, 1, 3).reshape(n * steps, -1)
-            dx = project_backward(c["flat"][index], d, self.params[f"{name}_kernel"],
+            dx = project_backward(c["flat"][index], d_flat[name], self.params[f"{name}_kernel"],
                                   self.grads, f"{name}_kernel",
                                   f"{name}_bias" if self.use_bias else None)
             dxs[index] = dx.reshape(n, steps, -1)
