@@ -1,4 +1,4 @@
-"""Attention on the CPU: nnkit vs PyTorch's ``nn.MultiheadAttention`` and ``nn.TransformerEncoderLayer``.
+"""Attention on the CPU: nnkit vs PyTorch's nn.MultiheadAttention and nn.TransformerEncoderLayer.
 
     python benchmarks/attention.py [--shapes 32x128x64x4,8x512x64x4]
         [--encoder-shapes 32x128x64x4,32x256x128x4] [--reps 7]

@@ -18,18 +18,17 @@ import time
 
 import numpy as np
 
-import nnkit
-from nnkit import layers, ops
+from nnkit import layers
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def _antirectifier_class():
-    spec = importlib.util.spec_from_file_location(
-        "antirectifier", ROOT / "examples" / "custom_layer_antirectifier.py")
+def _example(name):
+    """The module of ``examples/<name>.py`` (its custom layers are what is measured)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.Antirectifier
+    return module
 
 
 class FusedAntirectifier(layers.Layer):
@@ -54,22 +53,6 @@ class FusedAntirectifier(layers.Layer):
         width = centred.shape[-1]
         d_centred = d_both[:, :width] * (centred > 0) - d_both[:, width:] * (centred < 0)
         return d_centred - d_centred.mean(axis=-1, keepdims=True)
-
-
-class OpsTokenAndPosition(layers.Layer):
-    """keras.io's ``TokenAndPositionEmbedding`` (text classification with Transformer)."""
-
-    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
-        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
-
-    def call(self, x):
-        maxlen = ops.shape(x)[-1]
-        positions = ops.arange(start=0, stop=maxlen, step=1)
-        positions = self.pos_emb(positions)
-        x = self.token_emb(x)
-        return x + positions
 
 
 def _step_time(layer, x, steps):
@@ -101,10 +84,12 @@ def main():
     rng = np.random.default_rng(0)
     print(f"{'layer (shape)':<34}{'ops ms':>12}{'built-in ms':>14}{'ratio':>9}")
     features = rng.normal(size=(256, 128)).astype("float32")
-    _compare("antirectifier (256, 128)", _antirectifier_class()(), FusedAntirectifier(),
+    _compare("antirectifier (256, 128)", _example("custom_layer_antirectifier").Antirectifier(),
+             FusedAntirectifier(),
              features, args.steps, args.repeats)
     ids = rng.integers(1, 20000, size=(32, 200))
-    _compare("token+position embedding (32, 200)", OpsTokenAndPosition(200, 20000, 32),
+    token_and_position = _example("imdb_transformer").TokenAndPositionEmbedding
+    _compare("token+position embedding (32, 200)", token_and_position(200, 20000, 32),
              layers.TokenAndPositionEmbedding(20000, 200, 32), ids, args.steps, args.repeats)
 
 

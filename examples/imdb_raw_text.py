@@ -127,9 +127,8 @@ def build_model(args):
 
 def train(args):
     nnkit.utils.set_random_seed(args.seed)
-    reviews = extract_reviews(args.archive or default_archive(),
-                              args.cache or nnkit.utils.files.keras_home() / "datasets",
-                              args.limit)
+    cache = args.cache or pathlib.Path(nnkit.utils.files.keras_home()) / "datasets"
+    reviews = extract_reviews(args.archive or default_archive(), cache, args.limit)
     train_ds, val_ds = text_dataset_from_directory(
         reviews / "train", batch_size=args.batch_size, validation_split=0.2, subset="both",
         seed=args.seed, class_names=CLASSES)

@@ -7,10 +7,9 @@ attn_output``, LayerNormalization, a two-Dense feed-forward network), both writt
 ``call()``; then GlobalAveragePooling1D → Dropout → Dense(20, relu) → Dropout →
 Dense(2, softmax), trained with Adam on the first 200 words of each review.
 
-Two lines differ from keras.io, each marked: nnkit's Embedding takes batch-first ids of
-rank 2, so the positions ``(T,)`` are looked up as ``(1, T)`` (``ops.expand_dims``) and
-broadcast in ``x + positions``; and it refuses float ids (Keras casts them), so the Input is
-``int32``.
+The layers are keras.io's unchanged but for the import (the positions ``(T,)`` are looked up
+as rank-1 ids and broadcast in ``x + positions``; the float ``Input`` is cast to ids, as Keras
+casts it).
 
     python examples/imdb_transformer.py                      # keras.io's settings: 2 epochs
     python examples/imdb_transformer.py --limit 500 --epochs 1      # a quick run
@@ -52,13 +51,13 @@ class TokenAndPositionEmbedding(layers.Layer):
     def call(self, x):
         maxlen = ops.shape(x)[-1]
         positions = ops.arange(start=0, stop=maxlen, step=1)
-        positions = self.pos_emb(ops.expand_dims(positions, 0))   # keras.io: pos_emb(positions)
+        positions = self.pos_emb(positions)
         x = self.token_emb(x)
         return x + positions
 
 
 def build_model(maxlen, vocab_size, embed_dim=32, num_heads=2, ff_dim=32):
-    inputs = layers.Input(shape=(maxlen,), dtype="int32")    # keras.io: Input(shape=(maxlen,))
+    inputs = layers.Input(shape=(maxlen,))
     x = TokenAndPositionEmbedding(maxlen, vocab_size, embed_dim)(inputs)
     x = TransformerBlock(embed_dim, num_heads, ff_dim)(x)
     x = layers.GlobalAveragePooling1D()(x)

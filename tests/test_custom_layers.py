@@ -1,6 +1,9 @@
 """Custom layers written the Keras way (``build`` + ``call`` of ops): traced into a graph of
 op and layer nodes whose backward is the reverse of the nodes' hand-written backwards.
 Checked against numerical gradients in float64 and against the same maths as built-ins."""
+import importlib.util
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -8,30 +11,18 @@ import nnkit
 from nnkit import layers, ops
 from nnkit.testing import check_gradients
 
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
-class Antirectifier(layers.Layer):
-    """Keras's antirectifier example (keras.io/examples/keras_recipes/antirectifier)."""
 
-    def __init__(self, initializer="he_normal", **kwargs):
-        super().__init__(**kwargs)
-        self.initializer = nnkit.initializers.get(initializer)
+def _example(name):
+    """The module of ``examples/<name>.py``: the layers tested are the example's own."""
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def build(self, input_shape):
-        output_dim = input_shape[-1]
-        self.kernel = self.add_weight(shape=(output_dim * 2, output_dim),
-                                      initializer=self.initializer, name="kernel",
-                                      trainable=True)
 
-    def call(self, inputs):
-        inputs -= ops.mean(inputs, axis=-1, keepdims=True)
-        pos = ops.relu(inputs)
-        neg = ops.relu(-inputs)
-        concatenated = ops.concatenate([pos, neg], axis=-1)
-        return ops.matmul(concatenated, self.kernel)
-
-    def get_config(self):
-        return {**super().get_config(),
-                "initializer": nnkit.initializers.serialize(self.initializer)}
+Antirectifier = _example("custom_layer_antirectifier").Antirectifier   # Keras's, as written
 
 
 class Residual(layers.Layer):

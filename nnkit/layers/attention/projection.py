@@ -2,16 +2,14 @@
 
 Keras's ``EinsumDense`` kernels ``(D, heads, K)`` (query, key, value) and
 ``(heads, K, E)`` (output) are read as matrices ``(D, heads·K)`` and
-``(heads·K, E)``: a reshape, never a copy, so the product is one GEMM, run by
-``Backend.matmul`` (the NumPy backend's compiled kernel: ~1.9x OpenBLAS's AVX2
-kernel on these shapes on one AVX-512 core).
+``(heads·K, E)``: a reshape, never a copy, so the product is one BLAS call.
 """
-from nnkit.backend import get_backend
 
 
 def project(x, kernel, bias):
     """``x (M, A) @ kernel.reshape(A, B) + bias.reshape(B)`` → ``(M, B)`` (bias may be None)."""
-    y = get_backend().matmul(x, kernel.reshape(x.shape[1], -1))
+    matrix = kernel.reshape(x.shape[1], -1)
+    y = x @ matrix
     if bias is not None:
         y += bias.reshape(-1)
     return y
@@ -24,9 +22,8 @@ def project_backward(x, dy, kernel, grads, kernel_key, bias_key):
         x: ``(M, A)``, the input ``project`` read. dy: ``(M, B)``.
         bias_key: None when the projection has no bias.
     """
-    backend = get_backend()
     matrix = kernel.reshape(x.shape[1], -1)
-    grads[kernel_key] += backend.matmul(x.T, dy).reshape(kernel.shape)
+    grads[kernel_key] += (x.T @ dy).reshape(kernel.shape)
     if bias_key is not None:
         grads[bias_key] += dy.sum(axis=0).reshape(grads[bias_key].shape)
-    return backend.matmul(dy, matrix.T)
+    return dy @ matrix.T
