@@ -38,6 +38,7 @@ LAYER_ARGS = {
     "OpLayer": (lambda: dict(op=nnkit.ops.elementwise.Add(),
                              template=[["tensor", 0], ["constant", 0.5]]), _seq),
     "Lambda": (lambda: dict(function=scaled_tanh, arguments={"scale": 2.0}), _seq),
+    "Rescaling": (lambda: dict(scale=1 / 255, offset=0.5), _seq),
     "MultiHeadAttention": (lambda: dict(num_heads=2, key_dim=3, value_dim=4, dropout=0.1,
                                         use_bias=False, output_shape=5,
                                         kernel_initializer="he_uniform", seed=1),

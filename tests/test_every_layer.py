@@ -97,6 +97,7 @@ def cube_plus(x):
 
 CASES = {
     "Lambda": [Case(lambda: nnkit.layers.Lambda(cube_plus), _seq, MASK)],
+    "Rescaling": [Case(lambda: nnkit.layers.Rescaling(0.5, offset=-1.0), _seq, MASK)],
     "OpLayer": [Case(lambda: OpLayer(nnkit.ops.products.Matmul(),
                                      [["tensor", 0], ["tensor", 1]]),
                      lambda: [_normal(N, T, D), _normal(D, 3)])],

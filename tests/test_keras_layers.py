@@ -335,3 +335,12 @@ def test_compute_output_shape_takes_and_gives_the_batch_axis(layer, input_shape,
 def test_compute_output_shape_refuses_a_shape_without_axes():
     with pytest.raises(nnkit.ShapeError, match="dense.*batch axis first"):
         nnkit.Dense(4, name="dense").compute_output_shape(8)
+
+
+def test_rescaling_maps_8_bit_images_to_the_unit_interval():
+    images = np.arange(12, dtype="uint8").reshape(1, 2, 2, 3) * 20
+    y = nnkit.layers.Rescaling(1.0 / 255, offset=-0.5)(images)
+    np.testing.assert_allclose(y, images / 255.0 - 0.5, rtol=1e-6, atol=1e-7)
+    assert y.dtype == np.float32
+    with pytest.raises(nnkit.InvalidArgumentError, match="Rescaling.*scale"):
+        nnkit.layers.Rescaling("1/255")

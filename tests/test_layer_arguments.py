@@ -194,6 +194,7 @@ ENTRIES = {
     "TransformerEncoder": Entry(lambda: {"intermediate_dim": 4, "num_heads": 2}, _fixed(SEQ),
                                 {"intermediate_dim": POSITIVE_INT, "num_heads": _LENGTH,
                                  "dropout": RATE, "layer_norm_epsilon": NON_NEGATIVE}),
+    "Rescaling": Entry(lambda: {"scale": 0.5}, _fixed(VEC), {"scale": REAL, "offset": REAL}),
     "OpLayer": Entry(lambda: {"op": nnkit.ops.elementwise.Add(),
                               "template": [["tensor", 0], ["constant", 1.0]]}, _fixed(VEC)),
     "LayerNormalization": Entry(dict, _fixed(VEC), {"axis": LIST_OF_AXES,

@@ -27,6 +27,7 @@ from nnkit.layers.convolution import (AveragePooling1D, AveragePooling2D, Conv1D
                                       MaxPooling1D, MaxPooling2D)
 from nnkit.layers.global_pooling2d import GlobalAveragePooling2D, GlobalMaxPooling2D
 from nnkit.layers.normalization import BatchNormalization, LayerNormalization
+from nnkit.layers.rescaling import Rescaling
 from nnkit.layers.reshaping import (Cropping1D, Flatten, Permute, RepeatVector, Reshape,
                                     TakeTimestep)
 from nnkit.layers.spatial_dropout import SpatialDropout1D
@@ -37,7 +38,7 @@ from nnkit.layers.attention import (AdditiveAttention, Attention, MultiHeadAtten
                                     PositionEmbedding, TokenAndPositionEmbedding,
                                     TransformerEncoder)
 
-__all__ = ["Layer", "Lambda", "Input", "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU",
+__all__ = ["Layer", "Lambda", "Rescaling", "Input", "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU",
            "PReLU", "Softmax", "Dropout", "Embedding",
            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "TimeDistributed", "Bidirectional",
            "RNN", "SimpleRNN", "LSTM", "GRU", "StackedCells", "GatedInput", "Masking",

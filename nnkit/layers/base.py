@@ -77,6 +77,16 @@ def new_weight(owner, name, shape, initializer, dtype):
     return get_backend().xp.zeros(shape, dtype=dtype)
 
 
+def _graph_tensor(trace, value, layer_name):
+    """``value`` as a tensor of the active trace: a weight's read, a symbolic tensor as it
+    is, anything else a constant."""
+    if getattr(type(value), "is_variable", False):
+        return value.traced_tensor()
+    if getattr(type(value), "keras_tensor", False):
+        return value
+    return trace.constant(value, f"layer '{layer_name}'")
+
+
 def _fresh_weight_name(params):
     """Keras's default weight names: "variable", "variable_1", ..."""
     name, count = "variable", 0
@@ -189,6 +199,14 @@ class Layer:
         ``nnkit.validation``'s argument checks."""
         return f"layer '{self.name}' ({type(self).__name__})"
 
+    def __getattr__(self, name):
+        """Keras's weight attributes (``dense.kernel``, ``embedding.embeddings``): a
+        parameter's ``Variable``, for layers that keep their weights in ``params`` only."""
+        params = self.__dict__.get("params")
+        if params is not None and name in params:
+            return Variable(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # ---- array helpers -------------------------------------------------
     @property
     def xp(self):
@@ -242,10 +260,15 @@ class Layer:
         return Variable(self, name)
 
     def trainable_keys(self):
-        """Keys of the parameters optimizers update (none when ``trainable`` is False)."""
+        """Keys of the parameters optimizers update (none when ``trainable`` is False); a
+        ``call()`` layer's sub-layers count as they are now (``sublayer.trainable = False``
+        freezes it, as in Keras)."""
         if not self.trainable:
             return []
-        return [key for key in self.params if key not in self.non_trainable_keys]
+        frozen = {f"{role}/{key}" for role, layer in self.sublayers().items()
+                  for key in layer.params if key not in layer.trainable_keys()}
+        return [key for key in self.params
+                if key not in self.non_trainable_keys and key not in frozen]
 
     #: whether ``forward`` takes ``table_input`` (an inference plan's ``TableInput``: the
     #: input is rows of an Embedding's table; ``nnkit.layers.table_input``)
@@ -282,7 +305,9 @@ class Layer:
         for layer in layers:
             if layer is self or any(layer is known for known in tracked.values()):
                 continue
-            role = roles.get(id(layer), layer.name)
+            role = base = roles.get(id(layer), layer.name)
+            while role in tracked:                  # a list's layer named like an attribute
+                role = f"{base}_{len(tracked)}"
             tracked[role] = layer
             for key in layer.params:
                 self.params[f"{role}/{key}"] = layer.params[key]
@@ -374,9 +399,9 @@ class Layer:
     # ---- running ---------------------------------------------------------
     def __call__(self, x, training=False, mask=None, **kwargs):
         trace = tracing.active()
-        if trace is not None and not is_symbolic(x):      # an array inside a traced call()
-            x = ([trace.constant(v, f"layer '{self.name}'") for v in x]
-                 if isinstance(x, (list, tuple)) else trace.constant(x, f"layer '{self.name}'"))
+        if trace is not None:            # inside a traced call(): weights and arrays too
+            x = ([_graph_tensor(trace, v, self.name) for v in x]
+                 if isinstance(x, (list, tuple)) else _graph_tensor(trace, x, self.name))
         if is_symbolic(x):
             if mask is not None or training:
                 kwargs = {**kwargs, "mask": mask, "training": training}
@@ -386,6 +411,15 @@ class Layer:
     def apply(self, x, training=False, mask=None, **kwargs):
         """Validate, build if needed, run ``forward``; returns ``(output, output_mask)``."""
         if self.uses_call:
+            if kwargs:
+                raise InvalidArgumentError(f"layer '{self.name}': keyword arguments "
+                                           f"{sorted(kwargs)} to a call() layer are not "
+                                           f"supported by nnkit (give them to __init__)")
+            if training is not None and not isinstance(training, bool):
+                raise InvalidArgumentError(f"layer '{self.name}': training must be True, "
+                                           f"False or None, received "
+                                           f"{type(training).__name__} (a second input? "
+                                           f"pass several inputs as a list)")
             return self.traced_call().apply(x, training, mask)
         x = self.check_input(x)
         mask = self.check_mask(x, mask)

@@ -108,10 +108,11 @@ def is_symbolic(x):
         isinstance(item, SymbolicTensor) for item in x)
 
 
-def probe_batch(tensor):
-    """A one-example batch standing for ``tensor`` (zeros; unknown lengths become 8 steps)."""
+def probe_batch(tensor, batch=1, steps=_PROBE_STEPS):
+    """A batch of ``batch`` examples standing for ``tensor`` (zeros, or empty strings for a
+    string tensor; unknown lengths become ``steps``)."""
     import numpy
-    shape = (1,) + tuple(_PROBE_STEPS if size is None else size for size in tensor.example_shape)
+    shape = (batch,) + tuple(steps if size is None else size for size in tensor.example_shape)
     if str(tensor.dtype) in ("string", "object"):
         return numpy.full(shape, "", dtype=object)
     return numpy.zeros(shape, dtype=tensor.dtype)

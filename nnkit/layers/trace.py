@@ -36,6 +36,9 @@ class Trace:
         """The symbolic tensor of ``variable`` in this trace (one read node per weight)."""
         if id(variable) not in self._reads:
             self._reads[id(variable)] = self._make_read(variable, self)
+            owner = variable.layer
+            if owner is not self.owner and owner not in self.layers:
+                self.layers.append(owner)     # its weights are the traced layer's too
         return self._reads[id(variable)]
 
     def constant(self, array, what):

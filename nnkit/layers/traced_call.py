@@ -14,8 +14,7 @@ Shapes: ``x`` as the layer receives it, batch first.
 """
 import collections
 import inspect
-
-import numpy
+import threading
 
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
@@ -23,7 +22,8 @@ from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers import trace as tracing
 from nnkit.layers.base import Layer
 from nnkit.layers.op_layer import constant_node, placeholder, read_node
-from nnkit.layers.symbolic import SymbolicTensor
+from nnkit.layers.recurrent.stateful import states_held
+from nnkit.layers.symbolic import SymbolicTensor, probe_batch
 
 MAX_GRAPHS = 64
 
@@ -44,6 +44,7 @@ class TracedCall:
         self.takes = {name for name in ("training", "mask") if name in parameters or any(
             p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())}
         self.graphs = collections.OrderedDict()
+        self.lock = threading.RLock()       # a trace may trace nested call() layers
         self.output_shapes = {}     # repr(example input shape) -> example output shape
 
     def run(self, xs, masks, training, as_list):
@@ -60,12 +61,14 @@ class TracedCall:
     def graph(self, xs, masks, training, as_list):
         key = (tuple((tuple(x.shape), str(x.dtype)) for x in xs),
                tuple(m is not None for m in masks), bool(training), as_list)
-        if key not in self.graphs:
-            self.graphs[key] = self._trace(xs, masks, bool(training), as_list)
-            if len(self.graphs) > MAX_GRAPHS:
-                self.graphs.popitem(last=False)
-        self.graphs.move_to_end(key)
-        return self.graphs[key]
+        with self.lock:                     # threads share the layer and its graphs
+            graph = self.graphs.get(key)
+            if graph is None:
+                graph = self.graphs[key] = self._trace(xs, masks, bool(training), as_list)
+                if len(self.graphs) > MAX_GRAPHS:
+                    self.graphs.popitem(last=False)
+            self.graphs.move_to_end(key)
+            return graph
 
     def _trace(self, xs, masks, training, as_list):
         layer = self.layer
@@ -169,12 +172,11 @@ class TracedCall:
 
     def _probe(self, tensors, multiple, batch, steps):
         backend = get_backend()
-        probes = [backend.asarray(numpy.zeros((batch,) + tuple(
-            steps if size is None else size for size in t.example_shape), dtype=t.dtype))
-            for t in tensors]
+        probes = [probe_batch(t, batch, steps) for t in tensors]
+        probes = [p if p.dtype == object else backend.asarray(p) for p in probes]
         masks = [backend.xp.ones(p.shape[:2], bool) if t.has_mask else None
                  for t, p in zip(tensors, probes)]
-        with tracing.not_tracing():
+        with tracing.not_tracing(), states_held():   # a probe leaves stateful layers alone
             y, out_mask = self.apply(probes if multiple else probes[0], False,
                                      masks if multiple else masks[0])
         outputs = list(y) if isinstance(y, (list, tuple)) else [y]
@@ -212,7 +214,7 @@ class TracedCall:
                                                       for size in shape),
                                          dtype=dtype or self.layer.dtype)
                   for shape in shapes]
-        with tracing.not_tracing():
+        with tracing.not_tracing(), states_held():
             y, _ = self.apply(probes if several else probes[0], False, None)
         shape = ([tuple(out.shape[1:]) for out in y] if isinstance(y, (list, tuple))
                  else tuple(y.shape[1:]))

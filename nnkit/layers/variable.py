@@ -9,9 +9,10 @@ import numpy
 
 from nnkit.backend import get_backend
 from nnkit.layers import trace as tracing
+from nnkit.layers.operators import Operators
 
 
-class Variable:
+class Variable(Operators):
     """A layer's weight ``key`` (Keras's ``keras.Variable`` as returned by ``add_weight``).
 
     Attributes:

@@ -111,6 +111,7 @@ class Functional(Model):
     build = BaseModel.build
     adopt_inputs = BaseModel.adopt_inputs
     batch_output_shapes = BaseModel.batch_output_shapes
+    inference_plan = BaseModel.inference_plan
 
     def __init__(self, inputs, outputs, name=None, **kwargs):
         BaseModel.__init__(self, name=name)

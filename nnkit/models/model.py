@@ -12,10 +12,13 @@ import inspect
 
 import numpy
 
+from nnkit import config, validation
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.graph.runner import GraphRunner, RunNode
 from nnkit.layers.base import Layer
+from nnkit.layers.inference_plan import InferencePlan
+from nnkit.layers.recurrent.stateful import states_held
 from nnkit.models.base_model import BaseModel
 
 
@@ -60,8 +63,15 @@ class Model(BaseModel):
             raise InvalidArgumentError(
                 f"{type(self).__name__}: a Model subclass builds its graph in call(); to give "
                 f"inputs and outputs, use nnkit.Model(inputs, outputs) itself")
+        if kwargs.pop("dtype", None) not in (None, config.floatx()):
+            raise InvalidArgumentError(f"{type(self).__name__}: nnkit models compute in "
+                                       f"floatx ({config.floatx()!r}); set it with "
+                                       f"nnkit.config.set_floatx before making the model")
+        if kwargs:
+            raise InvalidArgumentError(f"{type(self).__name__}: unexpected arguments "
+                                       f"{sorted(kwargs)}")
         super().__init__(name=name)
-        self.trainable = trainable
+        self.trainable = validation.flag(self.where, "trainable", trainable)
         self._body = None
         self._structure = None            # (number of inputs, number of outputs) once traced
         self._tracked = 0                 # sub-layers the traced calls had met at the last look
@@ -109,8 +119,9 @@ class Model(BaseModel):
 
     def _trace(self, inputs, masks):
         body = self.body()
-        y, _ = body.apply(inputs if len(inputs) > 1 else inputs[0], False,
-                          masks if len(inputs) > 1 else masks[0])
+        with states_held():               # tracing leaves stateful layers' states alone
+            y, _ = body.apply(inputs if len(inputs) > 1 else inputs[0], False,
+                              masks if len(inputs) > 1 else masks[0])
         outputs = len(y) if isinstance(y, (list, tuple)) else 1
         self._structure = (len(inputs), outputs)
         self._input_example = [(tuple(x.shape[1:]), str(x.dtype)) for x in inputs]
@@ -125,6 +136,11 @@ class Model(BaseModel):
         self.layers = owned + [layer for layer in traced if not any(layer is o for o in owned)]
         self._tracked = len(traced)
         self.collect_weights()
+
+    def inference_plan(self):
+        """No folds: the one node is the traced call (its inner Embedding → recurrent edges
+        run unfolded)."""
+        return InferencePlan([], self._projections)
 
     def runner(self):
         if self._structure is None:

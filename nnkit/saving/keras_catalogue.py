@@ -62,6 +62,7 @@ LAYER_CLASSES = {
     "Dropout": ("Dropout", {"noise_shape": (None,)}),
     "SpatialDropout1D": ("SpatialDropout1D", {}),
     "Activation": ("Activation", {}),
+    "Rescaling": ("Rescaling", {}),
     "ReLU": ("ReLU", {}),
     "LeakyReLU": ("LeakyReLU", {}),
     "ELU": ("ELU", {}),

@@ -161,7 +161,16 @@ def _layer_with_nodes(model, layer, nodes):
 
 
 def model_config(model):
-    """A Sequential or functional model's Keras 3 spec."""
+    """A Sequential or functional model's Keras 3 spec.
+
+    Raises:
+        CheckpointError: a ``Model`` subclass (Keras has no config for its call(); it saves
+            to nnkit's HDF5 file, with its weights by layer).
+    """
+    if not hasattr(model, "operations") and type(model).__name__ != "Sequential":
+        raise CheckpointError(f"model '{model.name}' ({type(model).__name__}) is a Model "
+                              f"subclass: a .keras file holds no call(); save it as .h5 "
+                              f"(nnkit's file) or its weights as .weights.h5")
     if type(model).__name__ == "Sequential":
         first = model.layers[0]
         dtype = {"index": "int32", "string": "string"}.get(first.input_kind, "float32")
