@@ -141,3 +141,22 @@ def test_unknown_model_arguments_are_refused():
     model.predict(np.ones((2, 3)), verbose=0)
     with pytest.raises(nnkit.CheckpointError, match="Model subclass"):
         model.save("never_written.keras")
+
+
+def test_an_explicit_training_flag_is_never_dropped():
+    inputs = nnkit.Input((3,))
+    with pytest.raises(nnkit.InvalidArgumentError, match="training=False on a symbolic call"):
+        layers.Dropout(0.5)(inputs, training=False)
+
+    class InferenceOnlyDropout(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.drop = layers.Dropout(0.5)
+
+        def call(self, x, training=None):
+            return self.drop(x, training=False)
+
+    layer = InferenceOnlyDropout()
+    np.testing.assert_array_equal(layer(np.ones((2, 3))), 1.0)       # inference trace: fine
+    with pytest.raises(nnkit.InvalidArgumentError, match="differs from the call's own"):
+        layer(np.ones((2, 3)), training=True)

@@ -397,16 +397,22 @@ class Layer:
         self._cache = cache
 
     # ---- running ---------------------------------------------------------
-    def __call__(self, x, training=False, mask=None, **kwargs):
+    def __call__(self, x, training=None, mask=None, **kwargs):
+        if training is not None and not isinstance(training, (bool, numpy.bool_)):
+            raise InvalidArgumentError(f"layer '{self.name}': training must be True, False or "
+                                       f"None, received {type(training).__name__} (a second "
+                                       f"input? pass several inputs as a list)")
         trace = tracing.active()
         if trace is not None:            # inside a traced call(): weights and arrays too
             x = ([_graph_tensor(trace, v, self.name) for v in x]
                  if isinstance(x, (list, tuple)) else _graph_tensor(trace, x, self.name))
         if is_symbolic(x):
-            if mask is not None or training:
+            # an explicit training flag is checked (in a trace) or refused (in a graph,
+            # where the model gives it), never dropped: ``training=False`` must not train
+            if mask is not None or training is not None:
                 kwargs = {**kwargs, "mask": mask, "training": training}
             return call_layer(self, x, kwargs)
-        return self.apply(x, training=training, mask=mask, **kwargs)[0]
+        return self.apply(x, training=bool(training), mask=mask, **kwargs)[0]
 
     def apply(self, x, training=False, mask=None, **kwargs):
         """Validate, build if needed, run ``forward``; returns ``(output, output_mask)``."""
@@ -415,11 +421,6 @@ class Layer:
                 raise InvalidArgumentError(f"layer '{self.name}': keyword arguments "
                                            f"{sorted(kwargs)} to a call() layer are not "
                                            f"supported by nnkit (give them to __init__)")
-            if training is not None and not isinstance(training, bool):
-                raise InvalidArgumentError(f"layer '{self.name}': training must be True, "
-                                           f"False or None, received "
-                                           f"{type(training).__name__} (a second input? "
-                                           f"pass several inputs as a list)")
             return self.traced_call().apply(x, training, mask)
         x = self.check_input(x)
         mask = self.check_mask(x, mask)

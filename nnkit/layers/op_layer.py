@@ -59,7 +59,7 @@ class OpLayer(_GraphOnly):
         self.op, self.template = op, [list(entry) for entry in template]
         self.built = True
 
-    def __call__(self, x, training=False, mask=None, **kwargs):
+    def __call__(self, x, training=None, mask=None, **kwargs):
         if is_symbolic(x):           # a graph rebuilt from its config records this node again
             return record_node(self, list(x) if isinstance(x, (list, tuple)) else [x])
         return super().__call__(x, training=training, mask=mask, **kwargs)

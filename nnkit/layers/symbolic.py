@@ -167,9 +167,16 @@ def call_layer(layer, inputs, kwargs):
     tensors = list(inputs) if multiple else [inputs]
     if tracing.active() is not None:
         kwargs = _trace_arguments(layer, dict(kwargs), tensors)
+    if kwargs.get("training") is not None:
+        raise InvalidArgumentError(
+            f"layer '{layer.name}': training={kwargs['training']!r} on a symbolic call is not "
+            f"supported: in nnkit the model gives every layer its mode (Keras's "
+            f"`base_model(x, training=False)` would run BatchNormalization and Dropout in "
+            f"inference mode while the rest trains); freeze weights with `trainable = False`")
     if "mask" in kwargs or "training" in kwargs:
-        raise InvalidArgumentError(f"layer '{layer.name}': on symbolic tensors, masks and the "
-                                   f"training flag are given by the model, not by the call")
+        raise InvalidArgumentError(f"layer '{layer.name}': on symbolic tensors, masks are "
+                                   f"given by the inputs (Embedding(mask_zero=True), Masking), "
+                                   f"not by the call")
     if any(is_symbolic(value) for value in kwargs.values()):
         raise InvalidArgumentError(f"layer '{layer.name}': symbolic tensors as keyword arguments "
                                    f"(e.g. initial_state) are not supported in graph models; "

@@ -28,7 +28,7 @@ class AttentionInputs(Layer):
     fixed_input_axes = ()
     max_inputs = 3
 
-    def __call__(self, x, training=False, mask=None, return_attention_scores=False,
+    def __call__(self, x, training=None, mask=None, return_attention_scores=False,
                  use_causal_mask=False):
         return self.call_inputs(x, training, mask, None, return_attention_scores,
                                 use_causal_mask)

@@ -42,7 +42,7 @@ class StateInputs:
     ``backward`` returns ``[dx, *d_states]`` when the cache has ``states_were_inputs``.
     """
 
-    def __call__(self, x, training=False, mask=None, initial_state=None, **kwargs):
+    def __call__(self, x, training=None, mask=None, initial_state=None, **kwargs):
         if initial_state is not None and is_symbolic(x):
             states = as_state_list(initial_state)
             if not is_symbolic(states):
