@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import pathlib
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -25,6 +26,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def _example(name):
     """The module of ``examples/<name>.py`` (its custom layers are what is measured)."""
+    if str(ROOT / "examples") not in sys.path:         # the examples import imdb_common
+        sys.path.insert(0, str(ROOT / "examples"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

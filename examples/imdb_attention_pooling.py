@@ -19,8 +19,12 @@ Two poolings (``--pooling``):
 import argparse
 import time
 
+from imdb_common import load_padded
+
 import nnkit
 from nnkit import layers
+
+from imdb_common import load_padded
 
 
 def build_model(maxlen, vocab_size, embedding=64, units=64, pooling="query"):
@@ -59,13 +63,9 @@ def main():
     nnkit.backend.set_backend(args.backend)
     nnkit.utils.set_random_seed(args.seed)
 
-    (x_train, y_train), (x_test, y_test) = nnkit.datasets.imdb.load_data(
-        num_words=args.vocab_size)
-    x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-    x_test, y_test = x_test[:args.limit], y_test[:args.limit]
+    (x_train, y_train), (x_test, y_test) = load_padded(args.vocab_size, args.maxlen,
+                                                       args.limit, padding="pre")
     print(len(x_train), "training and", len(x_test), "test reviews")
-    x_train = nnkit.utils.pad_sequences(x_train, maxlen=args.maxlen)
-    x_test = nnkit.utils.pad_sequences(x_test, maxlen=args.maxlen)
 
     model = build_model(args.maxlen, args.vocab_size, args.embedding, args.units,
                         args.pooling)

@@ -58,13 +58,14 @@ def tokenizer_for(args):
                                      index_from=3, start_char=1, oov_char=2)
 
 
-def load_padded(args):
-    """``(x_train, y_train), (x_test, y_test)`` as ``(N, maxlen)`` int32, post-padded with 0."""
-    (x_train, y_train), (x_test, y_test) = imdb.load_data(args.data, num_words=args.num_words)
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-        x_test, y_test = x_test[:args.limit], y_test[:args.limit]
-    pad = dict(maxlen=args.maxlen, padding="post", truncating="pre")
+def load_padded(num_words, maxlen, limit=None, padding="post", path=None):
+    """``(x_train, y_train), (x_test, y_test)`` as ``(N, maxlen)`` int32 ids padded with 0
+    (``padding="pre"`` is Keras's default), the first ``limit`` reviews of each split."""
+    (x_train, y_train), (x_test, y_test) = imdb.load_data(path, num_words=num_words)
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        x_test, y_test = x_test[:limit], y_test[:limit]
+    pad = dict(maxlen=maxlen, padding=padding, truncating="pre")
     return (pad_sequences(x_train, **pad), y_train), (pad_sequences(x_test, **pad), y_test)
 
 
@@ -76,7 +77,8 @@ def train_and_evaluate(model, args):
     """
     parallel = nnkit.distributed.DataParallel()
     nnkit.set_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_padded(args)
+    (x_train, y_train), (x_test, y_test) = load_padded(args.num_words, args.maxlen, args.limit,
+                                                       path=args.data)
     model.compile(nnkit.optimizers.Adadelta(learning_rate=1.0),
                   "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.tokenizer = tokenizer_for(args)
@@ -120,7 +122,7 @@ def load_keras_model(args):
 def evaluate_keras_model(args):
     """Test accuracy of the ``--from-keras`` model, computed by nnkit."""
     model = load_keras_model(args)
-    _, (x_test, y_test) = load_padded(args)
+    _, (x_test, y_test) = load_padded(args.num_words, args.maxlen, args.limit, path=args.data)
     start = time.perf_counter()
     result = model.evaluate(x_test, y_test, batch_size=256, return_dict=True)
     print(f"{args.from_keras} (trained in Keras) run by nnkit: test accuracy "

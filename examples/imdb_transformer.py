@@ -17,9 +17,10 @@ casts it).
 import argparse
 import time
 
-
 import nnkit
 from nnkit import layers, ops
+
+from imdb_common import load_padded
 
 
 class TransformerBlock(layers.Layer):
@@ -82,14 +83,10 @@ def main():
     nnkit.backend.set_backend(args.backend)
     nnkit.utils.set_random_seed(args.seed)
 
-    (x_train, y_train), (x_val, y_val) = nnkit.datasets.imdb.load_data(
-        num_words=args.vocab_size)
-    x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-    x_val, y_val = x_val[:args.limit], y_val[:args.limit]
+    (x_train, y_train), (x_val, y_val) = load_padded(args.vocab_size, args.maxlen, args.limit,
+                                                     padding="pre")
     print(len(x_train), "Training sequences")
     print(len(x_val), "Validation sequences")
-    x_train = nnkit.utils.pad_sequences(x_train, maxlen=args.maxlen)
-    x_val = nnkit.utils.pad_sequences(x_val, maxlen=args.maxlen)
 
     model = build_model(args.maxlen, args.vocab_size)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",

@@ -207,6 +207,8 @@ def test_mha_weights_file_has_keras_paths(tmp_path):
 
 # ---- examples/imdb_attention_pooling.py ----------------------------------------------------
 def _attention_pooling_example():
+    if str(EXAMPLES) not in sys.path:              # the example imports imdb_common
+        sys.path.insert(0, str(EXAMPLES))
     spec = importlib.util.spec_from_file_location("imdb_attention_pooling",
                                                   EXAMPLES / "imdb_attention_pooling.py")
     module = importlib.util.module_from_spec(spec)

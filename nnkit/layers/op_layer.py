@@ -11,7 +11,7 @@
 Masks: Keras 3's ops drop the mask (an op's output carries none); an op node accepts masked
 inputs and outputs no mask, as Keras's ``Operation`` does.
 """
-import numpy
+import warnings
 
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError, NnkitError
@@ -98,13 +98,13 @@ class OpLayer(_GraphOnly):
 def _json_constant(value):
     if isinstance(value, dict) or not hasattr(value, "shape"):
         return value
-    host = numpy.asarray(get_backend().to_numpy(value))
+    host = get_backend().to_numpy(value)
     return {"array": host.tolist(), "dtype": str(host.dtype)}
 
 
 def _constant(value):
     if isinstance(value, dict) and "array" in value:
-        return numpy.asarray(value["array"], dtype=value.get("dtype"))
+        return get_backend().asarray(value["array"], dtype=value.get("dtype"))
     return value
 
 
@@ -216,10 +216,11 @@ def _probe(layer, tensors, base):
     for tensor in tensors:
         shape = tuple(base + len(tensor.shape) - 1 - axis if size is None else size
                       for axis, size in enumerate(tensor.shape))
-        kind = numpy.dtype(tensor.dtype).kind
+        kind = xp.dtype(tensor.dtype).kind
         arrays.append((xp.ones if kind == "f" else xp.zeros)(shape, dtype=tensor.dtype))
     try:
-        with numpy.errstate(all="ignore"):
+        with warnings.catch_warnings():        # ones and zeros may divide by zero
+            warnings.simplefilter("ignore", RuntimeWarning)
             out = layer.forward(arrays)
     except NnkitError:
         raise

@@ -5,8 +5,6 @@ optimizers update in place). Outside a trace it behaves as that array in ops and
 operators; inside a trace of a ``call()`` it becomes a symbolic tensor read by a
 ``ReadVariable`` node, so the gradient reaches ``layer.grads[key]``.
 """
-import numpy
-
 from nnkit.backend import get_backend
 from nnkit.layers import trace as tracing
 from nnkit.layers.operators import Operators
@@ -53,7 +51,8 @@ class Variable(Operators):
         return self if trace is None else trace.read(self)
 
     def numpy(self):
-        return numpy.array(get_backend().to_numpy(self.value))
+        """A host copy of the weight."""
+        return get_backend().to_numpy(self.value).copy()
 
     def assign(self, value):
         """Overwrite the weight in place (Keras's ``variable.assign``)."""

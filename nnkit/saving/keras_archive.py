@@ -70,16 +70,38 @@ def _read_member(path, archive, name, limit):
     return b"".join(chunks)
 
 
+#: what zipfile raises on a file that is not a zip, or on a damaged member
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+               NotImplementedError, RuntimeError)
+
+
 def _read_checked_member(path, archive, name, limit):
     """``_read_member``, with a damaged member (bad CRC, bad compressed data) named."""
     try:
         return _read_member(path, archive, name, limit)
     except CheckpointError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError) as error:
+    except _ZIP_ERRORS as error:
         _fail(path, f"member {name!r} is damaged or cannot be read: {type(error).__name__}: "
                     f"{error}")
+
+
+def _open_archive(path):
+    """The zip at ``path``, its member names checked (use it as a context manager).
+
+    Raises:
+        CheckpointError: not a zip, or a hostile member name.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except _ZIP_ERRORS as error:
+        _fail(path, f"cannot be read as a zip archive: {type(error).__name__}: {error}")
+    try:
+        _check_names(path, archive.infolist())
+    except BaseException:
+        archive.close()
+        raise
+    return archive
 
 
 def read_archive(path):
@@ -89,13 +111,7 @@ def read_archive(path):
         CheckpointError: not a zip, a hostile member name, a missing or oversized
             member, JSON that does not parse.
     """
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError) as error:
-        _fail(path, f"cannot be read as a zip archive: {type(error).__name__}: {error}")
-    with archive:
-        _check_names(path, archive.infolist())
+    with _open_archive(path) as archive:
         config, metadata, weights = (
             _read_checked_member(path, archive, name, limit) for name, limit in
             ((CONFIG, MAX_JSON_BYTES), (METADATA, MAX_JSON_BYTES), (WEIGHTS, MAX_WEIGHTS_BYTES)))
@@ -112,13 +128,7 @@ def read_members(path, names):
     Raises:
         CheckpointError: as ``read_archive``; a member over ``MAX_ASSET_BYTES``.
     """
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError) as error:
-        _fail(path, f"cannot be read as a zip archive: {type(error).__name__}: {error}")
-    with archive:
-        _check_names(path, archive.infolist())
+    with _open_archive(path) as archive:
         return {name: _read_checked_member(path, archive, name, MAX_ASSET_BYTES)
                 for name in names}
 

@@ -13,8 +13,6 @@ Shapes: each carried state ``(N, H)``, in ``initial_state`` order.
 import contextlib
 import contextvars
 
-import numpy
-
 from nnkit import validation
 from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError, NotBuiltError, ShapeError, describe
@@ -106,8 +104,9 @@ class CarriedStates:
             return
         if not self.built:
             raise NotBuiltError(f"{self.where}: reset_states(states) needs a built layer")
-        states = [numpy.asarray(s) for s in (states if isinstance(states, (list, tuple))
-                                             else [states])]
+        backend = get_backend()
+        states = [backend.asarray(s) for s in (states if isinstance(states, (list, tuple))
+                                               else [states])]
         n = states[0].shape[0] if states and states[0].ndim == 2 else None
         expected = [(n, size) for size in self.state_sizes()]
         if n is None or [s.shape for s in states] != expected or (
@@ -117,7 +116,7 @@ class CarriedStates:
                              f"N = {self.stateful_batch_size or 'the batch size'}, received "
                              f"{[describe(s) for s in states]}")
         self.stateful_batch_size = n
-        self.states = [get_backend().asarray(s, dtype=self.dtype) for s in states]
+        self.states = [backend.asarray(s, dtype=self.dtype) for s in states]
 
     def reset_state(self):
         """Keras 3's name: ``reset_states()``."""
@@ -140,4 +139,4 @@ class CarriedStates:
         if states is None:
             self.states = None
         else:
-            self.reset_states([numpy.asarray(s, dtype=self.dtype) for s in states])
+            self.reset_states([get_backend().asarray(s, dtype=self.dtype) for s in states])
