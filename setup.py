@@ -24,7 +24,7 @@ from setuptools.errors import CompileError, LinkError
 KERNELS = "nnkit/backend/kernels"
 DEPENDS = [f"{KERNELS}/{name}" for name in ("gemm_typed.h", "loop_rows_typed.h",
                                              "lstm_loop_typed.h", "gru_loop_typed.h",
-                                             "csr_typed.h", "rows_typed.h",
+                                             "csr_typed.h", "rows_typed.h", "attention_typed.h",
                                              "adadelta_typed.h")]
 
 if sys.platform == "win32":

@@ -19,12 +19,15 @@ VOCAB, EMBED, HIDDEN, CLASSES = 10000, 128, 128, 2
 
 
 def thread_env():
-    """Environment for a worker: 2 BLAS / OpenMP threads, and nnkit keeping freed host memory
-    (opt-in, ``nnkit/backend/host_memory.py``; ``NNKIT_KEEP_FREED_MEMORY=0`` measures without)."""
+    """Environment for a worker: 2 BLAS / OpenMP threads, nnkit keeping freed host memory
+    (opt-in, ``nnkit/backend/host_memory.py``; ``NNKIT_KEEP_FREED_MEMORY=0`` measures without),
+    and OpenBLAS's idle wait as ``import nnkit`` sets it (``nnkit/backend/thread_policy.py``):
+    a worker imports NumPy (this module) before nnkit, too late for nnkit to set it."""
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = THREADS
     env.setdefault("NNKIT_KEEP_FREED_MEMORY", "1")
+    env.setdefault("OPENBLAS_THREAD_TIMEOUT", "16")
     return env
 
 

@@ -11,10 +11,11 @@ KERNEL_NAMES = (
     "take_rows", "add_to_rows", "zero_rows", "add_run_sums", "scatter_add_rows",  # compiled_rows
     "csr_take_rows", "csr_matmul", "csr_add_transposed_product",  # compiled_csr
     "adadelta",                                                # compiled_adadelta
+    "attention", "attention_backward",                         # compiled_attention
 )
-#: The builds whose time loops and products run compiled (as fast as NumPy's OpenBLAS or
-#: faster, and on the loops' own threads, so no OpenBLAS pool spins beside them); the
-#: baseline build (SSE2) keeps NumPy's BLAS, which picks wider kernels at run time
+#: The builds whose time loops, products and attention run compiled (as fast as NumPy's
+#: OpenBLAS or faster, and on the loops' own threads, so no OpenBLAS pool spins beside them);
+#: the baseline build (SSE2) keeps NumPy's BLAS, which picks wider kernels at run time
 #: (benchmarks/README.md, "Portable builds").
 LOOP_PATHS = ("avx512", "avx2", "native")
 
@@ -36,11 +37,14 @@ def compiled_kernels():
                  csr_matmul=csr.matmul, csr_add_transposed_product=csr.add_transposed_product,
                  adadelta=CompiledAdadelta(library))
     if selected_path() in LOOP_PATHS:
+        from nnkit.backend.compiled_attention import CompiledAttention
         from nnkit.backend.compiled_gru import CompiledGRULoop
         from nnkit.backend.compiled_lstm import CompiledLSTMLoop
         from nnkit.backend.compiled_matmul import CompiledMatmul
+        attention = CompiledAttention(library)
         table.update(matmul=CompiledMatmul(library), lstm_loop=CompiledLSTMLoop(library),
-                     gru_loop=CompiledGRULoop(library))
+                     gru_loop=CompiledGRULoop(library), attention=attention.forward,
+                     attention_backward=attention.backward)
     return table
 
 

@@ -21,6 +21,9 @@
  *  - zero_rows, take_rows, add_to_rows, scatter_add_rows, add_run_sums (below and
  *    rows_typed.h): the row gathers and row-sparse updates of Backend.zero_rows /
  *    take_rows / add_to_rows / scatter_add_rows / add_run_sums (compiled_rows.py);
+ *  - attention_forward / attention_backward (attention_typed.h): scaled dot-product
+ *    attention of every (batch, head) pair, scores, masked softmax and weighted values
+ *    in one pass per block of query rows, pairs shared among threads (compiled_attention.py);
  *  - adadelta (adadelta_typed.h): Adadelta's step in one pass, dense or row-sparse
  *    (compiled_adadelta.py).
  *
@@ -106,6 +109,46 @@ static void tanh_f64(double *x, int64_t n)
 {
     for (int64_t u = 0; u < n; u++)
         x[u] = tanh(x[u]);
+}
+
+/* e^x of n floats in place, a vector at a time: e^x = 2^r · e^f with r = round(x·log2 e)
+ * (by adding and subtracting 1.5·2^23), f = x − r·ln 2 in two parts (|f| ≤ ln(2)/2), e^f by
+ * its degree-7 Taylor polynomial. Relative error against float64 exp < 3e-7 (NumPy's float32
+ * exp: ~1e-7); below −87 gives 0, above 88.7 +inf, NaN stays NaN. */
+static inline vfloat exp_vfloat(vfloat x)
+{
+    vfloat clamped = select_where(x < -87.0f, (vfloat){0} - 87.0f,
+                                  select_where(x > 88.0f, (vfloat){0} + 88.0f, x));
+    clamped = select_where(clamped != clamped, (vfloat){0}, clamped);
+    vfloat r = (clamped * 1.44269504f + 12582912.0f) - 12582912.0f;
+    vfloat f = (clamped - r * 0.693145752f) - r * 1.42860677e-6f;
+    vfloat e_f = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f * (1.0f / 24 + f * (1.0f / 120
+                 + f * (1.0f / 720 + f * (1.0f / 5040)))))));
+    vint n = __builtin_convertvector(r, vint);
+    vfloat y = e_f * (vfloat)(((vbits)n + 127u) << 23);
+    y = select_where(x < -87.0f, (vfloat){0}, y);
+    y = select_where(x > 88.72283f, (vfloat){0} + INFINITY, y);
+    return select_where(x != x, x, y);
+}
+
+static void exp_f32(float *x, int64_t n)
+{
+    const int64_t width = (int64_t)(sizeof(vfloat) / sizeof(float));
+    int64_t u = 0;
+    for (; u + width <= n; u += width)
+        *(uvfloat *)(x + u) = exp_vfloat(*(const uvfloat *)(x + u));
+    if (u < n) {
+        vfloat tail = {0};
+        memcpy(&tail, x + u, (size_t)(n - u) * sizeof(float));
+        tail = exp_vfloat(tail);
+        memcpy(x + u, &tail, (size_t)(n - u) * sizeof(float));
+    }
+}
+
+static void exp_f64(double *x, int64_t n)
+{
+    for (int64_t u = 0; u < n; u++)
+        x[u] = exp(x[u]);
 }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -237,7 +280,9 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #define REAL float
 #define SUFFIX f32
 #define TANH tanh_f32
+#define EXP_ROW exp_f32
 #include "gemm_typed.h"
+#include "attention_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"
@@ -246,11 +291,14 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #undef REAL
 #undef SUFFIX
 #undef TANH
+#undef EXP_ROW
 
 #define REAL double
 #define SUFFIX f64
 #define TANH tanh_f64
+#define EXP_ROW exp_f64
 #include "gemm_typed.h"
+#include "attention_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"
@@ -259,6 +307,7 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #undef REAL
 #undef SUFFIX
 #undef TANH
+#undef EXP_ROW
 
 /* From here on no multiply-add is fused into an FMA (the optimizer rules' bits are NumPy's). */
 #if defined(__clang__)

@@ -3,8 +3,9 @@
 It checks and converts the inputs and their masks, builds the layer, and
 returns the output, or ``[output, scores]`` with ``return_attention_scores``
 (on symbolic tensors too: ``scores_output``); the query's mask is passed on.
-A subclass gives ``attend(xs, masks, training, attention_mask, use_causal_mask)
--> (y, scores)`` (keeping its cache when training), ``attend_backward(dy,
+A subclass gives ``attend(xs, masks, training, attention_mask, use_causal_mask,
+return_scores) -> (y, scores)`` (keeping its cache when training; scores may be
+None when neither training nor returning them), ``attend_backward(dy,
 d_scores) -> [dx, ...]``, ``example_output_shape`` and ``scores_shape``.
 
 Shapes: query ``(N, T, Dq)``; value ``(N, S, Dv)``; key ``(N, S, Dk)``;
@@ -121,7 +122,8 @@ class AttentionInputs(Layer):
             raise ShapeError(f"{self.where}: built for feature sizes "
                              f"{[shape[-1] for shape in self.build_input_shape]}, received "
                              f"{[describe(value) for value in xs]}")
-        y, scores = self.attend(xs, masks, training, attention_mask, use_causal_mask)
+        y, scores = self.attend(xs, masks, training, attention_mask, use_causal_mask,
+                                return_attention_scores)
         if training:
             self._cache["inputs"] = len(x)
         return ([y, scores] if return_attention_scores else y), self.compute_mask(xs, masks)

@@ -37,7 +37,7 @@ class DenseAttention(AttentionInputs):
     def scores_shape(self, shapes):
         return (shapes[0][0], shapes[1][0])
 
-    def attend(self, xs, masks, training, attention_mask, use_causal_mask):
+    def attend(self, xs, masks, training, attention_mask, use_causal_mask, return_scores):
         """``(y (N, T, Dv), weights (N, T, S))``; keeps what backward needs when training."""
         xp = self.xp
         query, value = xs[0], xs[1]

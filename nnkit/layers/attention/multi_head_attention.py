@@ -17,7 +17,9 @@ instead; rows with at least one visible key agree on both paths.)
 
 What backward needs (kept only in training): the flattened inputs, the
 projected heads, the weights ``P`` (``N·heads·T·S`` numbers), the dropout mask
-and the concatenated heads.
+and the concatenated heads. In inference the weights are never stored whole
+where the backend has the compiled ``attention`` kernel (a block of query rows
+at a time), unless they are returned.
 
 Differs from Keras: inputs are rank 3 (``attention_axes`` None or the time
 axis); an explicit ``query_mask`` on arrays is honoured (Keras 3.15 replaces
@@ -41,6 +43,7 @@ import math
 
 from nnkit import initializers, validation
 from nnkit.errors import InvalidArgumentError
+from nnkit.backend import get_backend
 from nnkit.layers.attention.attention_inputs import AttentionInputs
 from nnkit.layers.attention.fans import kernel_initializer
 from nnkit.layers.attention.masked_softmax import masked_softmax, masked_softmax_backward
@@ -180,12 +183,15 @@ class MultiHeadAttention(AttentionInputs):
     def _bias(self, name):
         return self.params.get(f"{name}_bias")
 
-    def attend(self, xs, masks, training, attention_mask, use_causal_mask):
-        """Run the attention on checked inputs; returns ``(y, scores)``.
+    def attend(self, xs, masks, training, attention_mask, use_causal_mask, return_scores):
+        """Run the attention on checked inputs; returns ``(y, scores or None)``.
 
         The heads stay in the projections' ``(N, steps, heads, K)`` layout and are read
-        as ``(N, heads, steps, K)`` views (BLAS takes their row stride as it is); the
-        weighted values are written straight into the concatenated heads ``(N·T, heads·Kv)``.
+        as ``(N, heads, steps, K)`` views (BLAS and the compiled kernel take their row
+        stride as it is); the weighted values are written straight into the concatenated
+        heads ``(N·T, heads·Kv)``. The backend's ``attention`` kernel, where it has one,
+        computes scores, softmax and weighted values per head in one pass and writes the
+        weights only when training or returning them; else NumPy does it in array passes.
         """
         xp = self.xp
         q, v = xs[0], xs[1]
@@ -198,25 +204,28 @@ class MultiHeadAttention(AttentionInputs):
             if name == "query":
                 projected *= 1.0 / math.sqrt(self.key_dim)       # the scores' scale, here
             heads[name] = _heads(projected, n, self.num_heads)
-        scores = heads["query"] @ heads["key"].swapaxes(-1, -2)
+        dtype = heads["query"].dtype
         key_mask = masks[2] if len(masks) > 2 else None
         mask = combine(xp, t, s, masks[0], masks[1], key_mask, attention_mask, use_causal_mask)
-        weights = masked_softmax(xp, scores, None if mask is None else mask[:, None],
-                                 zero_masked=True)
         keep = None
         if training and self.dropout > 0:
-            keep = dropout_mask(weights.shape, self.dropout, weights.dtype)
-        dropped = weights if keep is None else weights * keep
-        concat = xp.empty((n * t, self.num_heads * self.value_dim), weights.dtype)
-        xp.matmul(dropped, heads["value"], out=_heads(concat, n, self.num_heads))
+            keep = dropout_mask((n, self.num_heads, t, s), self.dropout, dtype)
+        concat = xp.empty((n * t, self.num_heads * self.value_dim), dtype)
+        out = _heads(concat, n, self.num_heads)
+        weights = xp.empty((n, self.num_heads, t, s), dtype) if training or return_scores \
+            else None
+        if get_backend().run_kernel("attention", heads["query"], heads["key"], heads["value"],
+                                    mask, keep, weights, out) is None:
+            weights = masked_softmax(xp, heads["query"] @ heads["key"].swapaxes(-1, -2),
+                                     None if mask is None else mask[:, None], zero_masked=True)
+            xp.matmul(weights if keep is None else weights * keep, heads["value"], out=out)
         y = project(concat, self.params["attention_output_kernel"],
                     self._bias("attention_output"))
         y = y.reshape((n, t) + tuple(self.params["attention_output_kernel"].shape[2:]))
         if training:
             self._cache = {"flat": flat, "query": heads["query"], "key": heads["key"],
                            "value": heads["value"], "weights": weights, "keep": keep,
-                           "dropped": dropped, "concat": concat,
-                           "shapes": [x.shape for x in xs]}
+                           "concat": concat, "shapes": [x.shape for x in xs]}
         return y, weights
 
     def attend_backward(self, dy, d_scores):
@@ -232,18 +241,12 @@ class MultiHeadAttention(AttentionInputs):
         d_flat = {name: xp.empty((n * (t if index == 0 else s),
                                   self.num_heads * getattr(self, width)), d_concat.dtype)
                   for name, index, width in _PROJECTIONS}     # dL/d(projected steps)
-        xp.matmul(c["dropped"].swapaxes(-1, -2), d_heads,
-                  out=_heads(d_flat["value"], n, self.num_heads))
-        d_weights = d_heads @ c["value"].swapaxes(-1, -2)
-        if c["keep"] is not None:
-            d_weights *= c["keep"]
-        if d_scores is not None:
-            d_weights += d_scores
-        d_logits = masked_softmax_backward(c["weights"], d_weights)
-        xp.matmul(d_logits, c["key"], out=_heads(d_flat["query"], n, self.num_heads))
+        d = {name: _heads(d_flat[name], n, self.num_heads) for name in d_flat}
+        if get_backend().run_kernel("attention_backward", c["query"], c["key"], c["value"],
+                                    c["keep"], c["weights"], d_heads, d_scores, d["query"],
+                                    d["key"], d["value"]) is None:
+            self._attention_backward(c, d_heads, d_scores, d)
         d_flat["query"] *= 1.0 / math.sqrt(self.key_dim)
-        xp.matmul(d_logits.swapaxes(-1, -2), c["query"],
-                  out=_heads(d_flat["key"], n, self.num_heads))
         dxs = [None, None, None]
         for name, index, _ in _PROJECTIONS:
             steps = t if index == 0 else s
@@ -254,6 +257,22 @@ class MultiHeadAttention(AttentionInputs):
         if c["inputs"] == 2:
             return [dxs[0], dxs[1] + dxs[2]]
         return dxs + [None] * (c["inputs"] - 3)
+
+    def _attention_backward(self, c, d_heads, d_scores, d):
+        """NumPy's backward of the per-head attention: writes ``d["query"]`` (of the scaled
+        query), ``d["key"]``, ``d["value"]`` (``(N, heads, steps, width)`` views)."""
+        xp = self.xp
+        keep, weights = c["keep"], c["weights"]
+        xp.matmul((weights if keep is None else weights * keep).swapaxes(-1, -2), d_heads,
+                  out=d["value"])
+        d_weights = d_heads @ c["value"].swapaxes(-1, -2)
+        if keep is not None:
+            d_weights *= keep
+        if d_scores is not None:
+            d_weights += d_scores
+        d_logits = masked_softmax_backward(weights, d_weights)
+        xp.matmul(d_logits, c["key"], out=d["query"])
+        xp.matmul(d_logits.swapaxes(-1, -2), c["query"], out=d["key"])
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
