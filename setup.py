@@ -22,10 +22,10 @@ from setuptools.command.build_ext import build_ext
 from setuptools.errors import CompileError, LinkError
 
 KERNELS = "nnkit/backend/kernels"
-DEPENDS = [f"{KERNELS}/{name}" for name in ("gemm_typed.h", "loop_rows_typed.h",
-                                             "lstm_loop_typed.h", "gru_loop_typed.h",
-                                             "csr_typed.h", "rows_typed.h", "attention_typed.h",
-                                             "adadelta_typed.h")]
+DEPENDS = [f"{KERNELS}/{name}" for name in (
+    "gemm_typed.h", "loop_rows_typed.h", "lstm_loop_typed.h", "gru_loop_typed.h", "csr_typed.h",
+    "rows_typed.h", "row_reductions_typed.h", "attention_typed.h", "layer_norm_typed.h",
+    "adadelta_typed.h")]
 
 if sys.platform == "win32":
     base, openmp, openmp_link = ["/O2"], ["/openmp"], []

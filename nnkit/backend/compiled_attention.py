@@ -16,7 +16,7 @@ import ctypes
 
 import numpy
 
-from nnkit.backend.kernels import address
+from nnkit.backend.kernels import address, optional_address
 
 _SUFFIXES = {numpy.dtype(numpy.float32): "f32", numpy.dtype(numpy.float64): "f64"}
 
@@ -64,8 +64,8 @@ class CompiledAttention:
         if mask is not None and mask_bytes is None:
             return None
         status = function(n, heads, t, s, k, kv, address(query), _strides(query), address(key),
-                          _strides(key), address(value), _strides(value), _pointer(mask_bytes),
-                          mask_stride, _pointer(keep), _pointer(weights), address(out),
+                          _strides(key), address(value), _strides(value), optional_address(mask_bytes),
+                          mask_stride, optional_address(keep), optional_address(weights), address(out),
                           _strides(out))
         _check(status)
         return out
@@ -92,8 +92,8 @@ class CompiledAttention:
                 or not all(_plain_ok(array, grid, dtype) for array in (keep, weights, d_extra))):
             return None
         status = function(n, heads, t, s, k, kv, address(query), _strides(query), address(key),
-                          _strides(key), address(value), _strides(value), _pointer(keep),
-                          address(weights), _pointer(d_extra), address(d_out), _strides(d_out),
+                          _strides(key), address(value), _strides(value), optional_address(keep),
+                          address(weights), optional_address(d_extra), address(d_out), _strides(d_out),
                           address(d_query), _strides(d_query), address(d_key), _strides(d_key),
                           address(d_value), _strides(d_value))
         _check(status)
@@ -128,10 +128,6 @@ def _mask_bytes(mask, n, t, s):
 def _strides(array):
     """The (batch, head, step) strides of a head tensor, in elements, as a ctypes array."""
     return (ctypes.c_int64 * 3)(*(stride // array.itemsize for stride in array.strides[:3]))
-
-
-def _pointer(array):
-    return None if array is None else address(array)
 
 
 def _check(status):

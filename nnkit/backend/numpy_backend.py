@@ -12,11 +12,12 @@ KERNEL_NAMES = (
     "csr_take_rows", "csr_matmul", "csr_add_transposed_product",  # compiled_csr
     "adadelta",                                                # compiled_adadelta
     "attention", "attention_backward",                         # compiled_attention
+    "layer_norm", "layer_norm_backward",                       # compiled_layer_norm
 )
-#: The builds whose time loops, products and attention run compiled (as fast as NumPy's
-#: OpenBLAS or faster, and on the loops' own threads, so no OpenBLAS pool spins beside them);
-#: the baseline build (SSE2) keeps NumPy's BLAS, which picks wider kernels at run time
-#: (benchmarks/README.md, "Portable builds").
+#: The builds whose time loops, products, attention and layer normalisation run compiled
+#: (as fast as NumPy's OpenBLAS or faster, and on the loops' own threads, so no OpenBLAS
+#: pool spins beside them); the baseline build (SSE2) keeps NumPy's BLAS, which picks wider
+#: kernels at run time (benchmarks/README.md, "Portable builds").
 LOOP_PATHS = ("avx512", "avx2", "native")
 
 
@@ -39,12 +40,14 @@ def compiled_kernels():
     if selected_path() in LOOP_PATHS:
         from nnkit.backend.compiled_attention import CompiledAttention
         from nnkit.backend.compiled_gru import CompiledGRULoop
+        from nnkit.backend.compiled_layer_norm import CompiledLayerNorm
         from nnkit.backend.compiled_lstm import CompiledLSTMLoop
         from nnkit.backend.compiled_matmul import CompiledMatmul
-        attention = CompiledAttention(library)
+        attention, layer_norm = CompiledAttention(library), CompiledLayerNorm(library)
         table.update(matmul=CompiledMatmul(library), lstm_loop=CompiledLSTMLoop(library),
                      gru_loop=CompiledGRULoop(library), attention=attention.forward,
-                     attention_backward=attention.backward)
+                     attention_backward=attention.backward, layer_norm=layer_norm.forward,
+                     layer_norm_backward=layer_norm.backward)
     return table
 
 

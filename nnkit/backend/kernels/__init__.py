@@ -89,3 +89,8 @@ def address(array):
         return ctypes.addressof(ctypes.c_char.from_buffer(array))
     except (TypeError, ValueError):
         return array.ctypes.data
+
+
+def optional_address(array):
+    """``address(array)``, or None (a NULL pointer) for no array."""
+    return None if array is None else address(array)

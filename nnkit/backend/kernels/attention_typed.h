@@ -1,5 +1,6 @@
 /* Scaled dot-product attention of every (batch, head) pair for one element type
- * (included by cpu_kernels.c after gemm_typed.h, with REAL, SUFFIX and EXP_ROW defined).
+ * (included by cpu_kernels.c after gemm_typed.h, with REAL, SUFFIX and EXP_SHIFTED_SUM
+ * defined).
  *
  * For each pair (n, h), with Q (T × K) already scaled by 1/√K, K (S × K), V (S × Kv):
  *
@@ -26,40 +27,6 @@
 #define ATTENTION_ROWS 48      /* query rows per block: a multiple of MR (6, 8) */
 #endif
 
-/* The largest of x[0..n) (NaN ignored: it reaches the row through exp); −inf for none. */
-static REAL NAME(row_max)(const REAL *x, int64_t n)
-{
-    NAME(vec) best = (NAME(vec)){0} - (REAL)INFINITY;
-    int64_t s = 0;
-    for (; s + VL <= n; s += VL) {
-        NAME(vec) value = *(const NAME(uvec) *)(x + s);
-        __typeof__(value > best) greater = value > best;
-        best = (NAME(vec))(((__typeof__(greater))value & greater)
-                           | ((__typeof__(greater))best & ~greater));
-    }
-    REAL most = -(REAL)INFINITY;
-    for (int64_t j = 0; j < VL; j++)
-        most = best[j] > most ? best[j] : most;
-    for (; s < n; s++)
-        most = x[s] > most ? x[s] : most;
-    return most;
-}
-
-/* Σ x[0..n) ⊙ y[0..n). */
-static REAL NAME(row_dot)(const REAL *x, const REAL *y, int64_t n)
-{
-    NAME(vec) total = {0};
-    int64_t s = 0;
-    for (; s + VL <= n; s += VL)
-        total += *(const NAME(uvec) *)(x + s) * *(const NAME(uvec) *)(y + s);
-    REAL sum = 0;
-    for (int64_t j = 0; j < VL; j++)
-        sum += total[j];
-    for (; s < n; s++)
-        sum += x[s] * y[s];
-    return sum;
-}
-
 /* Row x[0..n) of scores → its softmax over the entries whose mask byte is set (all when
  * mask is NULL); hidden entries 0, a row with none visible all 0. A NaN among the visible
  * scores makes the whole row NaN (as NumPy's passes do). */
@@ -77,20 +44,9 @@ static void NAME(softmax_row)(REAL *x, int64_t n, const uint8_t *mask)
             x[s] = fill;
         return;
     }
-    for (int64_t s = 0; s < n; s++)
-        x[s] -= most;
-    EXP_ROW(x, n);
-    NAME(vec) total = {0};
-    int64_t s = 0;
-    for (; s + VL <= n; s += VL)
-        total += *(const NAME(uvec) *)(x + s);
-    REAL sum = 0;
-    for (int64_t j = 0; j < VL; j++)
-        sum += total[j];
-    for (; s < n; s++)
-        sum += x[s];
+    REAL sum = EXP_SHIFTED_SUM(x, n, most);
     REAL inverse = 1 / sum;
-    for (s = 0; s < n; s++)
+    for (int64_t s = 0; s < n; s++)
         x[s] *= inverse;
 }
 

@@ -24,6 +24,8 @@
  *  - attention_forward / attention_backward (attention_typed.h): scaled dot-product
  *    attention of every (batch, head) pair, scores, masked softmax and weighted values
  *    in one pass per block of query rows, pairs shared among threads (compiled_attention.py);
+ *  - layer_norm_forward / layer_norm_backward (layer_norm_typed.h): LayerNormalization
+ *    over the last axis, rows shared among threads (compiled_layer_norm.py);
  *  - adadelta (adadelta_typed.h): Adadelta's step in one pass, dense or row-sparse
  *    (compiled_adadelta.py).
  *
@@ -111,44 +113,61 @@ static void tanh_f64(double *x, int64_t n)
         x[u] = tanh(x[u]);
 }
 
-/* e^x of n floats in place, a vector at a time: e^x = 2^r · e^f with r = round(x·log2 e)
- * (by adding and subtracting 1.5·2^23), f = x − r·ln 2 in two parts (|f| ≤ ln(2)/2), e^f by
- * its degree-7 Taylor polynomial. Relative error against float64 exp < 3e-7 (NumPy's float32
- * exp: ~1e-7); below −87 gives 0, above 88.7 +inf, NaN stays NaN. */
-static inline vfloat exp_vfloat(vfloat x)
+/* e^x for x ≤ 0 (a softmax's shifted scores), a vector at a time: e^x = 2^r · e^f with
+ * r = round(x·log2 e) (by adding and subtracting 1.5·2^23), f = x − r·ln 2 in two parts
+ * (|f| ≤ ln(2)/2), e^f = 1 + f + f²·P(f) with Cephes's degree-5 P for expf. Relative error
+ * against float64 exp < 2e-7; below −87 gives 0, NaN stays NaN. */
+static inline vfloat exp_nonpositive_vfloat(vfloat x)
 {
-    vfloat clamped = select_where(x < -87.0f, (vfloat){0} - 87.0f,
-                                  select_where(x > 88.0f, (vfloat){0} + 88.0f, x));
-    clamped = select_where(clamped != clamped, (vfloat){0}, clamped);
+    vint tiny = x < -87.0f;
+    vfloat clamped = select_where(tiny, (vfloat){0} - 87.0f, x);
     vfloat r = (clamped * 1.44269504f + 12582912.0f) - 12582912.0f;
-    vfloat f = (clamped - r * 0.693145752f) - r * 1.42860677e-6f;
-    vfloat e_f = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f * (1.0f / 24 + f * (1.0f / 120
-                 + f * (1.0f / 720 + f * (1.0f / 5040)))))));
+    vfloat f = (clamped - r * 0.693359375f) + r * 2.12194440e-4f;
+    vfloat p = (vfloat){0} + 1.9875691500e-4f;
+    p = p * f + 1.3981999507e-3f;
+    p = p * f + 8.3334519073e-3f;
+    p = p * f + 4.1665795894e-2f;
+    p = p * f + 1.6666665459e-1f;
+    p = p * f + 5.0000001201e-1f;
+    vfloat e_f = p * (f * f) + f + 1.0f;
     vint n = __builtin_convertvector(r, vint);
-    vfloat y = e_f * (vfloat)(((vbits)n + 127u) << 23);
-    y = select_where(x < -87.0f, (vfloat){0}, y);
-    y = select_where(x > 88.72283f, (vfloat){0} + INFINITY, y);
-    return select_where(x != x, x, y);
+    return select_where(tiny, (vfloat){0}, e_f * (vfloat)(((vbits)n + 127u) << 23));
 }
 
-static void exp_f32(float *x, int64_t n)
+/* x[u] = e^(x[u] − shift) for n floats (each x[u] ≤ shift or NaN); returns their sum. Two
+ * vectors a turn: each e^x is a chain of dependent multiply-adds, two chains overlap. */
+static float exp_shifted_sum_f32(float *x, int64_t n, float shift)
 {
     const int64_t width = (int64_t)(sizeof(vfloat) / sizeof(float));
+    vfloat total[2] = {{0}, {0}};
     int64_t u = 0;
-    for (; u + width <= n; u += width)
-        *(uvfloat *)(x + u) = exp_vfloat(*(const uvfloat *)(x + u));
-    if (u < n) {
-        vfloat tail = {0};
-        memcpy(&tail, x + u, (size_t)(n - u) * sizeof(float));
-        tail = exp_vfloat(tail);
-        memcpy(x + u, &tail, (size_t)(n - u) * sizeof(float));
+    for (; u + 2 * width <= n; u += 2 * width)
+        for (int half = 0; half < 2; half++) {
+            vfloat e = exp_nonpositive_vfloat(*(const uvfloat *)(x + u + half * width) - shift);
+            *(uvfloat *)(x + u + half * width) = e;
+            total[half] += e;
+        }
+    for (; u < n; u += width) {
+        int64_t count = n - u < width ? n - u : width;
+        vfloat part = (vfloat){0} - INFINITY;    /* past the row: e^−inf = 0 */
+        memcpy(&part, x + u, (size_t)count * sizeof(float));
+        part = exp_nonpositive_vfloat(part - shift);
+        memcpy(x + u, &part, (size_t)count * sizeof(float));
+        total[0] += part;
     }
+    vfloat both = total[0] + total[1];
+    float sum = 0;
+    for (int64_t j = 0; j < width; j++)
+        sum += both[j];
+    return sum;
 }
 
-static void exp_f64(double *x, int64_t n)
+static double exp_shifted_sum_f64(double *x, int64_t n, double shift)
 {
+    double sum = 0;
     for (int64_t u = 0; u < n; u++)
-        x[u] = exp(x[u]);
+        sum += x[u] = exp(x[u] - shift);
+    return sum;
 }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -280,9 +299,12 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #define REAL float
 #define SUFFIX f32
 #define TANH tanh_f32
-#define EXP_ROW exp_f32
+#define EXP_SHIFTED_SUM exp_shifted_sum_f32
+#define SQRT sqrtf
 #include "gemm_typed.h"
+#include "row_reductions_typed.h"
 #include "attention_typed.h"
+#include "layer_norm_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"
@@ -291,14 +313,18 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #undef REAL
 #undef SUFFIX
 #undef TANH
-#undef EXP_ROW
+#undef EXP_SHIFTED_SUM
+#undef SQRT
 
 #define REAL double
 #define SUFFIX f64
 #define TANH tanh_f64
-#define EXP_ROW exp_f64
+#define EXP_SHIFTED_SUM exp_shifted_sum_f64
+#define SQRT sqrt
 #include "gemm_typed.h"
+#include "row_reductions_typed.h"
 #include "attention_typed.h"
+#include "layer_norm_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"
@@ -307,7 +333,8 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #undef REAL
 #undef SUFFIX
 #undef TANH
-#undef EXP_ROW
+#undef EXP_SHIFTED_SUM
+#undef SQRT
 
 /* From here on no multiply-add is fused into an FMA (the optimizer rules' bits are NumPy's). */
 #if defined(__clang__)

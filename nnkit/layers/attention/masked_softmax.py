@@ -13,10 +13,12 @@ Two conventions, both Keras 3's:
 Both passes work in the big ``(..., T, S)`` array they are handed (the caller's
 fresh scores or ``dL/dweights``), with no temporary of that size: the masks are
 written with ``copyto``, and the row sums and row dot products are products with
-a vector (BLAS), several times faster than NumPy's reductions over rows this short.
+a vector (``nnkit/layers/row_sums.py``).
 
 Shapes: ``scores (..., T, S)``; ``mask`` broadcasts against it.
 """
+
+from nnkit.layers.row_sums import row_dot, row_sum
 
 #: what Keras 3 puts in (or subtracts from) a masked score, in float32 and float64
 LARGE = 1e9
@@ -35,7 +37,7 @@ def masked_softmax(xp, scores, mask=None, zero_masked=True):
             weights -= hidden * large
     weights -= _row_max(xp, weights)
     xp.exp(weights, out=weights)
-    weights /= _row_dot(weights, xp.ones(weights.shape[-1], weights.dtype))
+    weights /= row_sum(xp, weights)
     if mask is not None and zero_masked:
         weights *= mask
     return weights
@@ -48,16 +50,9 @@ def masked_softmax_backward(weights, d_weights):
     ``ds = w ⊙ (dw − Σ_s dw ⊙ w)``; a masked entry has ``w = 0`` (or ``e^{-1e9} = 0``),
     so its gradient vanishes, and a zeroed row gets none at all.
     """
-    d_weights -= _row_dot(d_weights, weights)
+    d_weights -= row_dot(d_weights, weights)
     d_weights *= weights
     return d_weights
-
-
-def _row_dot(a, b):
-    """``Σ_s a[..., s] · b[..., s]`` as ``(..., 1)``; ``b`` may be one vector ``(S,)``."""
-    if b.ndim == 1:
-        return (a @ b)[..., None]
-    return (a[..., None, :] @ b[..., :, None])[..., 0]
 
 
 def _row_max(xp, x):

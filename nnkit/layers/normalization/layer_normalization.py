@@ -1,5 +1,6 @@
 """LayerNormalization: standardise each example over its feature axes (Ba, Kiros & Hinton)."""
 from nnkit import validation
+from nnkit.backend import get_backend
 from nnkit.errors import InvalidArgumentError
 from nnkit.layers.base import Layer
 from nnkit.layers.normalization.standardize import moments, standardize, standardize_backward
@@ -21,7 +22,8 @@ class LayerNormalization(Layer):
     """Keras's ``LayerNormalization``: ``y = γ ⊙ (x − μ)/√(σ² + ε) + β`` per example.
 
     ``μ`` and ``σ²`` (biased) are taken over ``axis`` of each example (and
-    each step of a sequence); the mask passes through unchanged.
+    each step of a sequence); the mask passes through unchanged. Over the last axis
+    alone, the backend's ``layer_norm`` kernels compute it where it has them.
 
     Args:
         axis: the axis (or axes) normalised and holding γ and β (default -1).
@@ -64,15 +66,26 @@ class LayerNormalization(Layer):
         return value.reshape([value.shape[self._axes.index(a)] if a in self._axes else 1
                               for a in range(rank)])
 
+    def _last_axis_only(self, x):
+        """Whether this layer normalises over ``x``'s last axis alone (the backend's
+        ``layer_norm`` kernels' case)."""
+        return self._axes == [x.ndim - 1]
+
     def forward(self, x, training=False, mask=None):
         xp, axes = self.xp, tuple(self._axes)
-        mean, variance = moments(x, axes, None)
-        x_hat, inv = standardize(xp, x, mean, variance, self.epsilon)
-        y = x_hat
-        if self.scale:
-            y = y * self._broadcast(self.params["gamma"], x.ndim)
-        if self.center:
-            y = y + self._broadcast(self.params["beta"], x.ndim)
+        gamma, beta = self.params.get("gamma"), self.params.get("beta")
+        compiled = get_backend().run_kernel("layer_norm", x, gamma, beta, self.epsilon,
+                                            training) if self._last_axis_only(x) else None
+        if compiled is not None:
+            y, x_hat, inv = compiled
+        else:
+            mean, variance = moments(x, axes, None)
+            x_hat, inv = standardize(xp, x, mean, variance, self.epsilon)
+            y = x_hat
+            if self.scale:
+                y = y * self._broadcast(gamma, x.ndim)
+            if self.center:
+                y = y + self._broadcast(beta, x.ndim)
         if training:
             self._cache = (x_hat, inv)
         return y
@@ -83,10 +96,14 @@ class LayerNormalization(Layer):
         others = tuple(a for a in range(dy.ndim) if a not in axes)
         if self.center:
             self.grads["beta"] += dy.sum(axis=others).reshape(self.grads["beta"].shape)
-        g = dy
         if self.scale:
             self.grads["gamma"] += (dy * x_hat).sum(axis=others).reshape(self.grads["gamma"].shape)
-            g = dy * self._broadcast(self.params["gamma"], dy.ndim)
+        gamma = self.params.get("gamma")
+        dx = get_backend().run_kernel("layer_norm_backward", dy, gamma, x_hat, inv) \
+            if self._last_axis_only(dy) else None
+        if dx is not None:
+            return dx
+        g = dy if gamma is None else dy * self._broadcast(gamma, dy.ndim)
         count = 1
         for a in axes:
             count *= dy.shape[a]
