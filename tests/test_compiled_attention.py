@@ -104,10 +104,11 @@ def test_kernels_equal_plain_attention(dtype, tolerance, shape, mask_kind, dropo
         np.testing.assert_allclose(actual, wanted, rtol=0, atol=tolerance * scale, err_msg=name)
     if mask_kind == "random":
         assert np.all(weights[0, :, 0] == 0) and np.all(out[0, :, 0] == 0)
-    # inference: no weights written, the same output
+    # inference: no weights written, the rows of the product normalised instead of the weights
     again = empty_heads(n, heads, t, kv, dtype)
     backend.run_kernel("attention", q, key, value, mask, keep, None, again)
-    np.testing.assert_array_equal(again, out)
+    np.testing.assert_allclose(again, expected[0], rtol=0,
+                               atol=tolerance * max(np.abs(expected[0]).max(), 1.0))
 
 
 def test_float32_exp_over_the_whole_range():

@@ -29,8 +29,10 @@
 
 /* Row x[0..n) of scores → its softmax over the entries whose mask byte is set (all when
  * mask is NULL); hidden entries 0, a row with none visible all 0. A NaN among the visible
- * scores makes the whole row NaN (as NumPy's passes do). */
-static void NAME(softmax_row)(REAL *x, int64_t n, const uint8_t *mask)
+ * scores makes the whole row NaN (as NumPy's passes do). With normalize 0 the row is left
+ * as e^(x − max) and the factor that would normalise it is returned (the caller scales
+ * the row's product instead: Kv numbers, not S); else it returns 1. */
+static REAL NAME(softmax_row)(REAL *x, int64_t n, const uint8_t *mask, int normalize)
 {
     if (mask)
         for (int64_t s = 0; s < n; s++)
@@ -42,12 +44,14 @@ static void NAME(softmax_row)(REAL *x, int64_t n, const uint8_t *mask)
             fill = x[s] != x[s] ? x[s] : fill;
         for (int64_t s = 0; s < n; s++)
             x[s] = fill;
-        return;
+        return 1;
     }
-    REAL sum = EXP_SHIFTED_SUM(x, n, most);
-    REAL inverse = 1 / sum;
+    REAL inverse = 1 / EXP_SHIFTED_SUM(x, n, most);
+    if (!normalize)
+        return inverse;
     for (int64_t s = 0; s < n; s++)
         x[s] *= inverse;
+    return 1;
 }
 
 /* out[i][s] = a[i][s] · b[i][s] over m rows of n (all C-contiguous). */
@@ -102,7 +106,7 @@ int NAME(attention_forward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t 
     int64_t pairs = N * H, rows = min64(ATTENTION_ROWS, T);
     int64_t sizes[SCRATCH_BUFFERS] = {NAME(panel_count)(S) * K * NR,      /* Kᵀ packed */
                                       NAME(panel_count)(KV) * S * NR,     /* V packed */
-                                      rows * S, rows * S, 0, 0};          /* W, W ⊙ keep */
+                                      rows * S, rows * S, rows, 0};  /* W, W ⊙ keep, scales */
     int threads = NAME(attention_threads)(pairs, 2 * pairs * T * S * (K + KV)), failed = 0;
 #pragma omp parallel num_threads(threads) reduction(|| : failed)
     {
@@ -122,16 +126,22 @@ int NAME(attention_forward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t 
             for (int64_t t0 = 0; t0 < T; t0 += rows) {
                 int64_t m = min64(rows, T - t0);
                 REAL *w = weights ? weights + (pair * T + t0) * S : buffer[2];
+                REAL *scales = buffer[4], *o = op + t0 * os[2];
+                int normalize = weights || keep;   /* else: scale the product's rows */
                 NAME(gemm)(m, K, S, qp + t0 * qs[2], qs[2], buffer[0], w, S, 0);
                 for (int64_t i = 0; i < m; i++)
-                    NAME(softmax_row)(w + i * S, S, mask ? mask + n * mask_batch_stride
-                                                          + (t0 + i) * S : NULL);
+                    scales[i] = NAME(softmax_row)(w + i * S, S, mask ? mask + n * mask_batch_stride
+                                                  + (t0 + i) * S : NULL, normalize);
                 const REAL *used = w;
                 if (keep) {
                     NAME(multiply_rows)(w, keep + (pair * T + t0) * S, buffer[3], m, S);
                     used = buffer[3];
                 }
-                NAME(gemm)(m, S, KV, used, S, buffer[1], op + t0 * os[2], os[2], 0);
+                NAME(gemm)(m, S, KV, used, S, buffer[1], o, os[2], 0);
+                if (!normalize)
+                    for (int64_t i = 0; i < m; i++)
+                        for (int64_t j = 0; j < KV; j++)
+                            o[i * os[2] + j] *= scales[i];
             }
         }
         NAME(scratch_free)(&scratch);

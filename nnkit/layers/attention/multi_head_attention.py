@@ -55,6 +55,23 @@ from nnkit.registry import register_layer
 
 #: projections in Keras's weight order: (name, input index in [query, value, key], head width)
 _PROJECTIONS = (("query", 0, "key_dim"), ("key", 2, "key_dim"), ("value", 1, "value_dim"))
+#: each projection's input position in [query, value, key]
+_POSITIONS = {name: index for name, index, _ in _PROJECTIONS}
+
+
+def _shared_input_groups(inputs):
+    """``[(input position, [projection names])]`` in Keras's weight order: projections whose
+    inputs (``[query, value, key]``) are the same array share one product (self-attention:
+    one group of three)."""
+    groups = []
+    for name, index, _ in _PROJECTIONS:
+        for position, names in groups:
+            if inputs[position] is inputs[index]:
+                names.append(name)
+                break
+        else:
+            groups.append((index, [name]))
+    return groups
 
 
 def _heads(flat, n, heads):
@@ -180,8 +197,24 @@ class MultiHeadAttention(AttentionInputs):
         return [(key, options[key.rpartition("_")[2]]) for key in self.trainable_keys()
                 if key.rpartition("_")[2] in options]
 
-    def _bias(self, name):
-        return self.params.get(f"{name}_bias")
+    def _biases(self, names):
+        """The biases of the projections ``names``, or None without biases."""
+        return [self.params[key] for key in self._bias_keys(names)] if self.use_bias else None
+
+    def _bias_keys(self, names):
+        return [f"{name}_bias" for name in names] if self.use_bias else None
+
+    def _width(self, name):
+        """Columns of projection ``name``'s output: heads · (K or Kv)."""
+        return self.num_heads * (self.value_dim if name == "value" else self.key_dim)
+
+    def _split(self, projected, names):
+        """The column blocks of ``projected (M, Σ widths)``, one per projection in ``names``."""
+        parts, start = [], 0
+        for name in names:
+            parts.append(projected[:, start:start + self._width(name)])
+            start += self._width(name)
+        return parts
 
     def attend(self, xs, masks, training, attention_mask, use_causal_mask, return_scores):
         """Run the attention on checked inputs; returns ``(y, scores or None)``.
@@ -198,12 +231,15 @@ class MultiHeadAttention(AttentionInputs):
         k = xs[2] if len(xs) > 2 else v
         (n, t, _), s = q.shape, v.shape[1]
         flat = [q.reshape(n * t, -1), v.reshape(n * s, -1), k.reshape(n * s, -1)]
+        groups = _shared_input_groups([q, v, k])
         heads = {}
-        for name, index, _ in _PROJECTIONS:
-            projected = project(flat[index], self.params[f"{name}_kernel"], self._bias(name))
-            if name == "query":
-                projected *= 1.0 / math.sqrt(self.key_dim)       # the scores' scale, here
-            heads[name] = _heads(projected, n, self.num_heads)
+        for index, names in groups:
+            projected = project(flat[index], [self.params[f"{name}_kernel"] for name in names],
+                                self._biases(names))
+            for name, part in zip(names, self._split(projected, names)):
+                if name == "query":
+                    part *= 1.0 / math.sqrt(self.key_dim)       # the scores' scale, here
+                heads[name] = _heads(part, n, self.num_heads)
         dtype = heads["query"].dtype
         key_mask = masks[2] if len(masks) > 2 else None
         mask = combine(xp, t, s, masks[0], masks[1], key_mask, attention_mask, use_causal_mask)
@@ -219,13 +255,13 @@ class MultiHeadAttention(AttentionInputs):
             weights = masked_softmax(xp, heads["query"] @ heads["key"].swapaxes(-1, -2),
                                      None if mask is None else mask[:, None], zero_masked=True)
             xp.matmul(weights if keep is None else weights * keep, heads["value"], out=out)
-        y = project(concat, self.params["attention_output_kernel"],
-                    self._bias("attention_output"))
+        y = project(concat, [self.params["attention_output_kernel"]],
+                    self._biases(["attention_output"]))
         y = y.reshape((n, t) + tuple(self.params["attention_output_kernel"].shape[2:]))
         if training:
-            self._cache = {"flat": flat, "query": heads["query"], "key": heads["key"],
-                           "value": heads["value"], "weights": weights, "keep": keep,
-                           "concat": concat, "shapes": [x.shape for x in xs]}
+            self._cache = {"flat": flat, "groups": groups, "query": heads["query"],
+                           "key": heads["key"], "value": heads["value"], "weights": weights,
+                           "keep": keep, "concat": concat, "shapes": [x.shape for x in xs]}
         return y, weights
 
     def attend_backward(self, dy, d_scores):
@@ -233,27 +269,32 @@ class MultiHeadAttention(AttentionInputs):
         xp = self.xp
         c, self._cache = self._cache, None
         (n, t, _), s = c["shapes"][0], c["shapes"][1][1]
-        d_concat = project_backward(c["concat"], dy.reshape(n * t, -1),
-                                    self.params["attention_output_kernel"], self.grads,
-                                    "attention_output_kernel",
-                                    "attention_output_bias" if self.use_bias else None)
+        d_concat, = project_backward(c["concat"], dy.reshape(n * t, -1),
+                                     [self.params["attention_output_kernel"]], self.grads,
+                                     ["attention_output_kernel"],
+                                     self._bias_keys(["attention_output"]))
         d_heads = _heads(d_concat, n, self.num_heads)
-        d_flat = {name: xp.empty((n * (t if index == 0 else s),
-                                  self.num_heads * getattr(self, width)), d_concat.dtype)
-                  for name, index, width in _PROJECTIONS}     # dL/d(projected steps)
-        d = {name: _heads(d_flat[name], n, self.num_heads) for name in d_flat}
+        d_flat, d = [], {}                                  # dL/d(projected steps), per group
+        for index, names in c["groups"]:
+            block = xp.empty((n * (t if index == 0 else s),
+                              sum(self._width(name) for name in names)), d_concat.dtype)
+            d_flat.append(block)
+            d.update((name, _heads(part, n, self.num_heads))
+                     for name, part in zip(names, self._split(block, names)))
         if get_backend().run_kernel("attention_backward", c["query"], c["key"], c["value"],
                                     c["keep"], c["weights"], d_heads, d_scores, d["query"],
                                     d["key"], d["value"]) is None:
             self._attention_backward(c, d_heads, d_scores, d)
-        d_flat["query"] *= 1.0 / math.sqrt(self.key_dim)
+        d["query"] *= 1.0 / math.sqrt(self.key_dim)
         dxs = [None, None, None]
-        for name, index, _ in _PROJECTIONS:
-            steps = t if index == 0 else s
-            dx = project_backward(c["flat"][index], d_flat[name], self.params[f"{name}_kernel"],
-                                  self.grads, f"{name}_kernel",
-                                  f"{name}_bias" if self.use_bias else None)
-            dxs[index] = dx.reshape(n, steps, -1)
+        for (index, names), block in zip(c["groups"], d_flat):
+            parts = project_backward(c["flat"][index], block,
+                                     [self.params[f"{name}_kernel"] for name in names],
+                                     self.grads, [f"{name}_kernel" for name in names],
+                                     self._bias_keys(names))
+            for name, dx in zip(names, parts):
+                position = _POSITIONS[name]
+                dxs[position] = dx.reshape(n, t if position == 0 else s, -1)
         if c["inputs"] == 2:
             return [dxs[0], dxs[1] + dxs[2]]
         return dxs + [None] * (c["inputs"] - 3)

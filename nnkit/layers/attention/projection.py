@@ -2,28 +2,54 @@
 
 Keras's ``EinsumDense`` kernels ``(D, heads, K)`` (query, key, value) and
 ``(heads, K, E)`` (output) are read as matrices ``(D, heads·K)`` and
-``(heads·K, E)``: a reshape, never a copy, so the product is one BLAS call.
+``(heads·K, E)``. Projections that read the same input (query, key and value in
+self-attention) run as one product with their matrices side by side, ``(D, Σ B)``
+(forward, and the kernels' gradients backward); a single projection's matrix is a reshape, never a copy. The
+products are the backend's ``matmul`` (the compiled kernel where there is one, on the
+threads the attention kernel uses).
 """
+from nnkit.backend import get_backend
 
 
-def project(x, kernel, bias):
-    """``x (M, A) @ kernel.reshape(A, B) + bias.reshape(B)`` → ``(M, B)`` (bias may be None)."""
-    matrix = kernel.reshape(x.shape[1], -1)
-    y = x @ matrix
-    if bias is not None:
-        y += bias.reshape(-1)
+def _joined(xp, width, kernels):
+    """The kernels as matrices ``(width, B_i)`` side by side: ``(width, Σ B_i)``."""
+    matrices = [kernel.reshape(width, -1) for kernel in kernels]
+    return matrices[0] if len(matrices) == 1 else xp.concatenate(matrices, axis=1)
+
+
+def project(x, kernels, biases):
+    """``x (M, A) @ [kernel_1 | kernel_2 | ...] + [bias_1 | bias_2 | ...]`` → ``(M, Σ B_i)``.
+
+    Args:
+        kernels: arrays of ``A·B_i`` numbers each (read as ``(A, B_i)``).
+        biases: one per kernel, of ``B_i`` numbers, or None for every one (no bias).
+    """
+    xp = get_backend().xp
+    y = get_backend().matmul(x, _joined(xp, x.shape[1], kernels))
+    if biases is not None:
+        y += xp.concatenate([bias.reshape(-1) for bias in biases])
     return y
 
 
-def project_backward(x, dy, kernel, grads, kernel_key, bias_key):
-    """Add ``dL/dkernel`` (and ``dL/dbias``) into ``grads``; return ``dL/dx (M, A)``.
+def project_backward(x, dy, kernels, grads, kernel_keys, bias_keys):
+    """Add each ``dL/dkernel_i`` (and ``dL/dbias_i``) into ``grads`` (one product for all);
+    return ``[dL/dx through projection i (M, A), ...]``, one per kernel (the inputs they
+    reached may be distinct positions of a layer's call, each getting its own gradient).
 
     Args:
-        x: ``(M, A)``, the input ``project`` read. dy: ``(M, B)``.
-        bias_key: None when the projection has no bias.
+        x: ``(M, A)``, the input ``project`` read. dy: ``(M, Σ B_i)``.
+        kernel_keys, bias_keys: the gradients' keys, one per kernel; bias_keys None when
+            the projections have no bias.
     """
-    matrix = kernel.reshape(x.shape[1], -1)
-    grads[kernel_key] += (x.T @ dy).reshape(kernel.shape)
-    if bias_key is not None:
-        grads[bias_key] += dy.sum(axis=0).reshape(grads[bias_key].shape)
-    return dy @ matrix.T
+    backend = get_backend()
+    kernel_grads = backend.matmul(x.T, dy)
+    bias_grads = None if bias_keys is None else dy.sum(axis=0)
+    dxs, start = [], 0
+    for index, (kernel, key) in enumerate(zip(kernels, kernel_keys)):
+        stop = start + kernel.size // x.shape[1]
+        grads[key] += kernel_grads[:, start:stop].reshape(kernel.shape)
+        if bias_keys is not None:
+            grads[bias_keys[index]] += bias_grads[start:stop].reshape(grads[bias_keys[index]].shape)
+        dxs.append(backend.matmul(dy[:, start:stop], kernel.reshape(x.shape[1], -1).T))
+        start = stop
+    return dxs
