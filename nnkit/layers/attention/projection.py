@@ -4,9 +4,8 @@ Keras's ``EinsumDense`` kernels ``(D, heads, K)`` (query, key, value) and
 ``(heads, K, E)`` (output) are read as matrices ``(D, heads·K)`` and
 ``(heads·K, E)``. Projections that read the same input (query, key and value in
 self-attention) run as one product with their matrices side by side, ``(D, Σ B)``
-(forward, and the kernels' gradients backward); a single projection's matrix is a reshape, never a copy. The
-products are the backend's ``matmul`` (the compiled kernel where there is one, on the
-threads the attention kernel uses).
+(forward, and the kernels' gradients backward); a single projection's matrix is a
+reshape, never a copy.
 """
 from nnkit.backend import get_backend
 
@@ -25,7 +24,7 @@ def project(x, kernels, biases):
         biases: one per kernel, of ``B_i`` numbers, or None for every one (no bias).
     """
     xp = get_backend().xp
-    y = get_backend().matmul(x, _joined(xp, x.shape[1], kernels))
+    y = x @ _joined(xp, x.shape[1], kernels)
     if biases is not None:
         y += xp.concatenate([bias.reshape(-1) for bias in biases])
     return y
@@ -41,8 +40,7 @@ def project_backward(x, dy, kernels, grads, kernel_keys, bias_keys):
         kernel_keys, bias_keys: the gradients' keys, one per kernel; bias_keys None when
             the projections have no bias.
     """
-    backend = get_backend()
-    kernel_grads = backend.matmul(x.T, dy)
+    kernel_grads = x.T @ dy
     bias_grads = None if bias_keys is None else dy.sum(axis=0)
     dxs, start = [], 0
     for index, (kernel, key) in enumerate(zip(kernels, kernel_keys)):
@@ -50,6 +48,6 @@ def project_backward(x, dy, kernels, grads, kernel_keys, bias_keys):
         grads[key] += kernel_grads[:, start:stop].reshape(kernel.shape)
         if bias_keys is not None:
             grads[bias_keys[index]] += bias_grads[start:stop].reshape(grads[bias_keys[index]].shape)
-        dxs.append(backend.matmul(dy[:, start:stop], kernel.reshape(x.shape[1], -1).T))
+        dxs.append(dy[:, start:stop] @ kernel.reshape(x.shape[1], -1).T)
         start = stop
     return dxs
