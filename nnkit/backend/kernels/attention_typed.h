@@ -113,7 +113,7 @@ int NAME(attention_forward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t 
         NAME(scratch) scratch;
         REAL **buffer = scratch.buffer;
         failed = !NAME(scratch_alloc)(&scratch, sizes);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t pair = 0; pair < pairs; pair++) {
             if (failed)
                 continue;
@@ -171,7 +171,7 @@ int NAME(attention_backward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t
         NAME(scratch) scratch;
         REAL **buffer = scratch.buffer;
         failed = !NAME(scratch_alloc)(&scratch, sizes);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t pair = 0; pair < pairs; pair++) {
             if (failed)
                 continue;
