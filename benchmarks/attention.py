@@ -1,17 +1,21 @@
 """Attention on the CPU: nnkit vs PyTorch's nn.MultiheadAttention and nn.TransformerEncoderLayer.
 
     python benchmarks/attention.py [--shapes 32x128x64x4,8x512x64x4]
-        [--encoder-shapes 32x128x64x4,32x256x128x4] [--reps 7]
+        [--encoder-shapes 32x128x64x4,32x256x128x4] [--reps 7] [--rounds 3]
         [--torch-python /tmp/torchvenv/bin/python]
 
 Self-attention on the same float32 data ``x (N, T, D)``, ``heads`` heads of width D/heads
 (equal work: four D×D projections, the ``N·heads·T²`` scores, their softmax and the
 weighted sum), loss ``Σ g ⊙ y``, backward to the input and every weight. Each framework
 runs in its own fresh process with 2 threads; times are medians of ``--reps`` steps after
-one warm-up. PyTorch is called with ``need_weights=False`` (its fused
-scaled-dot-product kernel, its fastest CPU path). Memory: the peak resident set size a
-fresh process adds during one training step at each shape (nnkit keeps for backward the
-projected heads, the attention weights ``N·heads·T²`` and the concatenated heads).
+one warm-up, and each shape runs ``--rounds`` alternating pairs of such processes (nnkit,
+PyTorch, nnkit, ...), so that a drift in a shared host's speed reaches both: the figures
+are the medians over the rounds, the ratio PyTorch ÷ nnkit each round's, as median and range.
+PyTorch is called with ``need_weights=False`` (its fused scaled-dot-product kernel, its
+fastest CPU path). Memory: the peak resident set size a fresh process adds during one
+training step at each shape (nnkit keeps for backward the projected heads, the attention
+weights ``N·heads·T²`` and the concatenated heads; in inference its compiled kernel keeps
+no weights, a block of 48 query rows at a time).
 Encoder block (``--encoder-shapes``): nnkit's ``TransformerEncoder(2·D, heads)`` against
 ``nn.TransformerEncoderLayer(D, heads, 2·D, dropout=0, batch_first=True)`` (both post-norm,
 relu): a training step (forward + backward to the input and every weight, loss ``Σ g ⊙ y``)
@@ -137,6 +141,27 @@ def worker(args):
                  "machine": common.machine() if args.worker == "nnkit" else ""})
 
 
+def alternating(shape, reps, rounds, torch_python, block):
+    """``(nnkit results, PyTorch results)``: ``rounds`` pairs of fresh workers, nnkit then PyTorch,
+    so a drift in the machine's speed (a shared host) reaches both alike."""
+    worker_args = ["--shape", shape, "--reps", reps, "--block", block]
+    ours, theirs = [], []
+    for _ in range(rounds):
+        ours.append(run_in(sys.executable, ["--worker", "nnkit"] + worker_args))
+        theirs.append(run_in(torch_python, ["--worker", "torch"] + worker_args))
+    return ours, theirs
+
+
+def summary(ours, theirs, key):
+    """``(nnkit ms, PyTorch ms, median ratio, lowest ratio, highest ratio)`` over the rounds:
+    each round's medians, and the ratio PyTorch ÷ nnkit of each round."""
+    mine = [common.median(result[key]) for result in ours]
+    other = [common.median(result[key]) for result in theirs]
+    ratios = [b / a for a, b in zip(mine, other)]
+    return (1000 * common.median(mine), 1000 * common.median(other), common.median(ratios),
+            min(ratios), max(ratios))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default="32x128x64x4,8x512x64x4",
@@ -144,6 +169,8 @@ def main():
     parser.add_argument("--encoder-shapes", default="32x128x64x4,32x256x128x4",
                         help="comma-separated NxTxDxHEADS of the encoder block ('' for none)")
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating nnkit / PyTorch worker pairs per shape")
     parser.add_argument("--torch-python", default="/tmp/torchvenv/bin/python")
     parser.add_argument("--worker", choices=("nnkit", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--shape", help=argparse.SUPPRESS)
@@ -152,31 +179,27 @@ def main():
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    print(f"load average {os.getloadavg()[0]:.2f} over 1 min (figures are noisy above ~0.5)")
+    print(f"load average {os.getloadavg()[0]:.2f} over 1 min (figures are noisy above ~0.5); "
+          f"medians of {args.reps} steps per worker, {args.rounds} alternating rounds: "
+          f"median of the rounds, ratio PyTorch / nnkit as median [lowest, highest] round")
     machine_shown = False
-    for shape in filter(None, args.shapes.split(",")):
-        worker_args = ["--shape", shape, "--reps", args.reps]
-        ours = run_in(sys.executable, ["--worker", "nnkit"] + worker_args)
-        theirs = run_in(args.torch_python, ["--worker", "torch"] + worker_args)
+    runs = [(shape, "mha") for shape in filter(None, args.shapes.split(","))] + \
+        [(shape, "encoder") for shape in filter(None, args.encoder_shapes.split(","))]
+    for shape, block in runs:
+        ours, theirs = alternating(shape, args.reps, args.rounds, args.torch_python, block)
         if not machine_shown:
-            print(ours["machine"])
+            print(ours[0]["machine"])
             machine_shown = True
-        mine, other = common.median(ours["seconds"]), common.median(theirs["seconds"])
-        print(f"{shape:>14} (N x T x D x heads): nnkit {1000 * mine:7.1f} ms, PyTorch "
-              f"{1000 * other:7.1f} ms per forward+backward; PyTorch / nnkit = "
-              f"{other / mine:.2f}x; peak memory added nnkit {ours['peak_mib']:.0f} MiB, "
-              f"PyTorch {theirs['peak_mib']:.0f} MiB")
-    for shape in filter(None, args.encoder_shapes.split(",")):
-        worker_args = ["--shape", shape, "--reps", args.reps, "--block", "encoder"]
-        ours = run_in(sys.executable, ["--worker", "nnkit"] + worker_args)
-        theirs = run_in(args.torch_python, ["--worker", "torch"] + worker_args)
-        if not machine_shown:
-            print(ours["machine"])
-            machine_shown = True
-        for step in ("train", "infer"):
-            mine, other = common.median(ours[step]), common.median(theirs[step])
-            print(f"{shape:>14} encoder block {step}: nnkit {1000 * mine:7.1f} ms, PyTorch "
-                  f"{1000 * other:7.1f} ms; PyTorch / nnkit = {other / mine:.2f}x")
+        steps = ("seconds",) if block == "mha" else ("train", "infer")
+        for step in steps:
+            mine, other, ratio, low, high = summary(ours, theirs, step)
+            what = "forward+backward" if block == "mha" else f"encoder block {step}"
+            line = (f"{shape:>14} {what}: nnkit {mine:7.1f} ms, PyTorch {other:7.1f} ms; "
+                    f"PyTorch / nnkit = {ratio:.2f}x [{low:.2f}, {high:.2f}]")
+            if block == "mha":
+                line += (f"; peak memory added nnkit {ours[0]['peak_mib']:.0f} MiB, "
+                         f"PyTorch {theirs[0]['peak_mib']:.0f} MiB")
+            print(line)
 
 
 if __name__ == "__main__":
