@@ -25,7 +25,7 @@ KERNELS = "nnkit/backend/kernels"
 DEPENDS = [f"{KERNELS}/{name}" for name in (
     "gemm_typed.h", "loop_rows_typed.h", "lstm_loop_typed.h", "gru_loop_typed.h", "csr_typed.h",
     "rows_typed.h", "row_reductions_typed.h", "attention_typed.h", "layer_norm_typed.h",
-    "adadelta_typed.h")]
+    "bias_activation_typed.h", "adadelta_typed.h")]
 
 if sys.platform == "win32":
     base, openmp, openmp_link = ["/O2"], ["/openmp"], []

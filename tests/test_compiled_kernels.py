@@ -63,7 +63,7 @@ def test_kernels_are_built_and_used_by_default():
     assert load_library() is not None, "nnkit.backend.kernels.cpu_kernels_* were not built"
     assert set(backend.kernel_table) == set(KERNEL_NAMES)
     loops = {"matmul", "lstm_loop", "gru_loop", "attention", "attention_backward", "layer_norm",
-             "layer_norm_backward"}
+             "layer_norm_backward", "bias_activation"}
     built = {name for name, kernel in backend.kernel_table.items() if kernel is not None}
     assert built == set(KERNEL_NAMES) - (set() if selected_path() in LOOP_PATHS else loops)
     if selected_path() not in LOOP_PATHS:

@@ -13,11 +13,12 @@ KERNEL_NAMES = (
     "adadelta",                                                # compiled_adadelta
     "attention", "attention_backward",                         # compiled_attention
     "layer_norm", "layer_norm_backward",                       # compiled_layer_norm
+    "bias_activation",                                         # compiled_bias_activation
 )
-#: The builds whose time loops, products, attention and layer normalisation run compiled
-#: (as fast as NumPy's OpenBLAS or faster, and on the loops' own threads, so no OpenBLAS
-#: pool spins beside them); the baseline build (SSE2) keeps NumPy's BLAS, which picks wider
-#: kernels at run time (benchmarks/README.md, "Portable builds").
+#: The builds whose time loops, products, attention, layer normalisation and bias epilogues
+#: run compiled (as fast as NumPy's OpenBLAS or faster, and on the loops' own threads, so no
+#: OpenBLAS pool spins beside them); the baseline build (SSE2) keeps NumPy's BLAS, which
+#: picks wider kernels at run time (benchmarks/README.md, "Portable builds").
 LOOP_PATHS = ("avx512", "avx2", "native")
 
 
@@ -39,6 +40,7 @@ def compiled_kernels():
                  adadelta=CompiledAdadelta(library))
     if selected_path() in LOOP_PATHS:
         from nnkit.backend.compiled_attention import CompiledAttention
+        from nnkit.backend.compiled_bias_activation import CompiledBiasActivation
         from nnkit.backend.compiled_gru import CompiledGRULoop
         from nnkit.backend.compiled_layer_norm import CompiledLayerNorm
         from nnkit.backend.compiled_lstm import CompiledLSTMLoop
@@ -47,7 +49,8 @@ def compiled_kernels():
         table.update(matmul=CompiledMatmul(library), lstm_loop=CompiledLSTMLoop(library),
                      gru_loop=CompiledGRULoop(library), attention=attention.forward,
                      attention_backward=attention.backward, layer_norm=layer_norm.forward,
-                     layer_norm_backward=layer_norm.backward)
+                     layer_norm_backward=layer_norm.backward,
+                     bias_activation=CompiledBiasActivation(library))
     return table
 
 

@@ -1,5 +1,6 @@
 """Dense: a fully connected layer, ``y = activation(x · kernel + bias)``."""
 from nnkit import activations, initializers, validation
+from nnkit.backend import get_backend
 from nnkit.backend.csr import is_sparse
 from nnkit.layers.base import Layer
 from nnkit.registry import register_layer
@@ -56,9 +57,13 @@ class Dense(Layer):
 
     def forward(self, x, training=False, mask=None):
         z = x @ self.params["kernel"] if is_sparse(x) else _product(x, self.params["kernel"])
-        if self.use_bias:
-            z += self.params["bias"]
-        y = self.activation.forward(self.xp, z)
+        bias = self.params["bias"] if self.use_bias else None
+        if get_backend().run_kernel("bias_activation", z, bias, self.activation.name) is not None:
+            y = z                      # linear or relu, in place: their backward reads y alone
+        else:
+            if bias is not None:
+                z += bias
+            y = self.activation.forward(self.xp, z)
         if training:
             self._cache = (x, z, y)
         return y

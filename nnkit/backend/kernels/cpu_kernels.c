@@ -26,6 +26,8 @@
  *    in one pass per block of query rows, pairs shared among threads (compiled_attention.py);
  *  - layer_norm_forward / layer_norm_backward (layer_norm_typed.h): LayerNormalization
  *    over the last axis, rows shared among threads (compiled_layer_norm.py);
+ *  - bias_activation (bias_activation_typed.h): a bias and relu after a product, in place,
+ *    in one pass (compiled_bias_activation.py);
  *  - adadelta (adadelta_typed.h): Adadelta's step in one pass, dense or row-sparse
  *    (compiled_adadelta.py).
  *
@@ -305,6 +307,7 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #include "row_reductions_typed.h"
 #include "attention_typed.h"
 #include "layer_norm_typed.h"
+#include "bias_activation_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"
@@ -325,6 +328,7 @@ int take_rows(int64_t r, const int64_t *rows, int64_t n, int64_t row_bytes, cons
 #include "row_reductions_typed.h"
 #include "attention_typed.h"
 #include "layer_norm_typed.h"
+#include "bias_activation_typed.h"
 #include "loop_rows_typed.h"
 #include "lstm_loop_typed.h"
 #include "gru_loop_typed.h"

@@ -26,7 +26,9 @@ def project(x, kernels, biases):
     xp = get_backend().xp
     y = x @ _joined(xp, x.shape[1], kernels)
     if biases is not None:
-        y += xp.concatenate([bias.reshape(-1) for bias in biases])
+        bias = xp.concatenate([bias.reshape(-1) for bias in biases])
+        if get_backend().run_kernel("bias_activation", y, bias, "linear") is None:
+            y += bias
     return y
 
 
