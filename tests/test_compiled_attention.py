@@ -190,7 +190,8 @@ def test_mha_is_the_same_with_and_without_the_kernels(dtype, tolerance, kwargs):
 def test_mha_gradients_through_the_kernel(float64):
     rng = np.random.default_rng(3)
     q, v = rng.normal(size=(2, 50, 4)), rng.normal(size=(2, 61, 4))
-    mask = [np.arange(50)[None] < np.array([[50], [7]]), np.arange(61)[None] < np.array([[3], [61]])]
+    mask = [np.arange(50)[None] < np.array([[50], [7]]),
+            np.arange(61)[None] < np.array([[3], [61]])]
     # atol 1e-8: the key bias's true gradient is 0 (a shift of every score of a row), and the
     # central differences of a sum over 2·50·4 outputs carry ~1e-9 of rounding
     errors = check_gradients(nnkit.MultiHeadAttention(2, 3), [q, v], mask=mask, atol=1e-8)

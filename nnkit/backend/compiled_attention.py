@@ -1,4 +1,5 @@
-"""Multi-head scaled dot-product attention through the compiled kernel (``kernels/attention_typed.h``).
+"""Multi-head scaled dot-product attention through the compiled kernel
+(``kernels/attention_typed.h``).
 
 NumPy computes attention in whole-array passes over the ``N·heads·T·S`` scores
 (the product, the mask, the row maximum, ``exp``, the row sums, the next
@@ -39,7 +40,8 @@ class CompiledAttention:
             self._backward[dtype] = function
 
     def forward(self, query, key, value, mask, keep, weights, out):
-        """``out = (softmax_mask(query · keyᵀ) ⊙ keep) · value`` per (batch, head); returns ``out``.
+        """``out = (softmax_mask(query · keyᵀ) ⊙ keep) · value`` per (batch, head); returns
+        ``out``.
 
         Args:
             query: ``(N, heads, T, K)``, already scaled. key: ``(N, heads, S, K)``.
@@ -64,9 +66,9 @@ class CompiledAttention:
         if mask is not None and mask_bytes is None:
             return None
         status = function(n, heads, t, s, k, kv, address(query), _strides(query), address(key),
-                          _strides(key), address(value), _strides(value), optional_address(mask_bytes),
-                          mask_stride, optional_address(keep), optional_address(weights), address(out),
-                          _strides(out))
+                          _strides(key), address(value), _strides(value),
+                          optional_address(mask_bytes), mask_stride, optional_address(keep),
+                          optional_address(weights), address(out), _strides(out))
         _check(status)
         return out
 
@@ -93,7 +95,8 @@ class CompiledAttention:
             return None
         status = function(n, heads, t, s, k, kv, address(query), _strides(query), address(key),
                           _strides(key), address(value), _strides(value), optional_address(keep),
-                          address(weights), optional_address(d_extra), address(d_out), _strides(d_out),
+                          address(weights), optional_address(d_extra), address(d_out),
+                          _strides(d_out),
                           address(d_query), _strides(d_query), address(d_key), _strides(d_key),
                           address(d_value), _strides(d_value))
         _check(status)

@@ -1,4 +1,5 @@
-"""Layer normalisation over the last axis through the compiled kernel (``kernels/layer_norm_typed.h``).
+"""Layer normalisation over the last axis through the compiled kernel
+(``kernels/layer_norm_typed.h``).
 
 NumPy normalises in eight whole-array passes (mean, centring, squares, variance,
 centring again, scaling, γ, β); the kernel reads each row once and writes ``y``

@@ -1,5 +1,9 @@
 """Softmax over the last axis of attention scores, with a mask, and its backward pass.
 
+The NumPy computation: ``Attention`` and ``AdditiveAttention`` always use it,
+``MultiHeadAttention`` where the backend has no ``attention`` kernel (CuPy, the baseline
+build, ``NNKIT_COMPILED=0``); the kernel computes the same (``tests/test_compiled_attention.py``).
+
 Two conventions, both Keras 3's:
 
 - ``zero_masked=True`` (``MultiHeadAttention``, Keras's ``Softmax(mask=...)``):

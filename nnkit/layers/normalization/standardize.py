@@ -25,7 +25,8 @@ def axis_sum(x, axes):
 
 
 def moments(x, axes, weights):
-    """``(μ, σ²)`` over ``axes`` (kept as size-1 axes); ``weights`` sum to 1 over them, or None."""
+    """``(μ, σ²)`` over ``axes`` (kept as size-1 axes); ``weights`` sum to 1 over them, or
+    None."""
     if weights is None:
         count = 1
         for a in axes:
