@@ -17,10 +17,7 @@ import ctypes
 
 import numpy
 
-from nnkit.backend.kernels import address, optional_address
-
-_SUFFIXES = {numpy.dtype(numpy.float32): "f32", numpy.dtype(numpy.float64): "f64"}
-
+from nnkit.backend.kernels import address, optional_address, typed_functions
 
 class CompiledAttention:
     """Kernels ``attention`` and ``attention_backward`` (each returns None, having done
@@ -28,16 +25,11 @@ class CompiledAttention:
 
     def __init__(self, library):
         size, pointer = ctypes.c_int64, ctypes.c_void_p
-        self._forward, self._backward = {}, {}
-        for dtype, suffix in _SUFFIXES.items():
-            function = getattr(library, f"attention_forward_{suffix}")
-            function.argtypes = [size] * 6 + [pointer] * 7 + [size] + [pointer] * 4
-            function.restype = ctypes.c_int
-            self._forward[dtype] = function
-            function = getattr(library, f"attention_backward_{suffix}")
-            function.argtypes = [size] * 6 + [pointer] * 17
-            function.restype = ctypes.c_int
-            self._backward[dtype] = function
+        self._forward = typed_functions(library, "attention_forward",
+                                        [size] * 6 + [pointer] * 7 + [size] + [pointer] * 4,
+                                        ctypes.c_int)
+        self._backward = typed_functions(library, "attention_backward",
+                                         [size] * 6 + [pointer] * 17, ctypes.c_int)
 
     def forward(self, query, key, value, mask, keep, weights, out):
         """``out = (softmax_mask(query · keyᵀ) ⊙ keep) · value`` per (batch, head); returns

@@ -11,11 +11,10 @@ import ctypes
 
 import numpy
 
-from nnkit.backend.kernels import address, optional_address
+from nnkit.backend.kernels import address, optional_address, typed_functions
 
 #: the activations the kernel applies (others: None, the caller runs NumPy's)
 ACTIVATIONS = {"linear": 0, "relu": 1}
-_SUFFIXES = {numpy.dtype(numpy.float32): "f32", numpy.dtype(numpy.float64): "f64"}
 
 
 class CompiledBiasActivation:
@@ -24,12 +23,8 @@ class CompiledBiasActivation:
 
     def __init__(self, library):
         size, pointer = ctypes.c_int64, ctypes.c_void_p
-        self._functions = {}
-        for dtype, suffix in _SUFFIXES.items():
-            function = getattr(library, f"bias_activation_{suffix}")
-            function.argtypes = [size, size, pointer, pointer, ctypes.c_int]
-            function.restype = None
-            self._functions[dtype] = function
+        self._functions = typed_functions(library, "bias_activation",
+                                          [size, size, pointer, pointer, ctypes.c_int], None)
 
     def __call__(self, z, bias, activation):
         function = self._functions.get(z.dtype) if isinstance(z, numpy.ndarray) else None

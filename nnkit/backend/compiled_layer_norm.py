@@ -12,10 +12,7 @@ import ctypes
 
 import numpy
 
-from nnkit.backend.kernels import address, optional_address
-
-_SUFFIXES = {numpy.dtype(numpy.float32): "f32", numpy.dtype(numpy.float64): "f64"}
-
+from nnkit.backend.kernels import address, optional_address, typed_functions
 
 class CompiledLayerNorm:
     """Kernels ``layer_norm`` and ``layer_norm_backward`` (each returns None, having done
@@ -23,17 +20,11 @@ class CompiledLayerNorm:
 
     def __init__(self, library):
         size, pointer = ctypes.c_int64, ctypes.c_void_p
-        self._forward, self._backward = {}, {}
-        for dtype, suffix in _SUFFIXES.items():
-            real = ctypes.c_float if suffix == "f32" else ctypes.c_double
-            function = getattr(library, f"layer_norm_forward_{suffix}")
-            function.argtypes = [size, size] + [pointer] * 3 + [real] + [pointer] * 3
-            function.restype = None
-            self._forward[dtype] = function
-            function = getattr(library, f"layer_norm_backward_{suffix}")
-            function.argtypes = [size, size] + [pointer] * 5
-            function.restype = None
-            self._backward[dtype] = function
+        self._forward = typed_functions(
+            library, "layer_norm_forward",
+            lambda real: [size, size] + [pointer] * 3 + [real] + [pointer] * 3, None)
+        self._backward = typed_functions(library, "layer_norm_backward",
+                                         [size, size] + [pointer] * 5, None)
 
     def forward(self, x, gamma, beta, epsilon, keep_for_backward):
         """``(y, x_hat, inv)`` (the last two None unless ``keep_for_backward``)."""

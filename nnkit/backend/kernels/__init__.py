@@ -94,3 +94,18 @@ def address(array):
 def optional_address(array):
     """``address(array)``, or None (a NULL pointer) for no array."""
     return None if array is None else address(array)
+
+
+def typed_functions(library, stem, argtypes, restype):
+    """``{dtype: function}``: ``library``'s ``<stem>_f32`` and ``<stem>_f64`` (the typed
+    headers' float and double versions) under NumPy's float32 and float64, each with
+    ``argtypes`` (a list, or a function of the ctypes real type giving one) and ``restype``."""
+    import numpy
+    functions = {}
+    for dtype, suffix, real in ((numpy.float32, "f32", ctypes.c_float),
+                                (numpy.float64, "f64", ctypes.c_double)):
+        function = getattr(library, f"{stem}_{suffix}")
+        function.argtypes = argtypes(real) if callable(argtypes) else argtypes
+        function.restype = restype
+        functions[numpy.dtype(dtype)] = function
+    return functions

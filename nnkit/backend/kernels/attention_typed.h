@@ -91,10 +91,120 @@ static void NAME(scratch_free)(NAME(scratch) *scratch)
         free(scratch->buffer[b]);
 }
 
-/* Threads for `pairs` pairs of `flops` in all: one below ~1 MFLOP (as matmul). */
-static int NAME(attention_threads)(int64_t pairs, int64_t flops)
+/* The operands of one attention call (forward or backward: each reads its own). A head tensor
+ * is its first element and its (batch, head, step) element strides. */
+typedef struct {
+    int64_t N, H, T, S, K, KV, rows;
+    const REAL *q, *k, *v, *keep, *d_extra, *d_out;
+    const int64_t *qs, *ks, *vs, *os, *dos, *dqs, *dks, *dvs;
+    const uint8_t *mask;
+    int64_t mask_batch_stride;
+    REAL *weights, *out, *dq, *dk, *dv;
+} NAME(attention_call);
+
+/* Element (n, h, 0, 0) of a head tensor. */
+#define HEAD(base, strides, n, h) ((base) + (n) * (strides)[0] + (h) * (strides)[1])
+
+/* Matrix x (steps × width, row stride `stride`, rows contiguous) packed as the right operand
+ * of a product: x itself (steps deep) or, transposed, xᵀ (width deep). */
+static void NAME(pack_matrix)(const REAL *x, int64_t stride, int64_t steps, int64_t width,
+                              int transposed, REAL *packed)
 {
-    return thread_count(flops < 1000000 ? 1 : pairs);
+    if (transposed)
+        NAME(pack_panels)(x, width, steps, 1, stride, 0, NAME(panel_count)(steps), packed);
+    else
+        NAME(pack_panels)(x, steps, width, stride, 1, 0, NAME(panel_count)(width), packed);
+}
+
+/* run(call, pair, buffers) for every (batch, head) pair, the pairs handed out one at a time
+ * among the threads (a slower core takes fewer; each pair on one thread, so the same bits),
+ * each thread with its own scratch buffers of the given sizes; one thread below ~1 MFLOP.
+ * Returns 0, or -1 when out of memory. */
+static int NAME(for_each_pair)(const NAME(attention_call) *call, int64_t flops,
+                               const int64_t *sizes,
+                               void (*run)(const NAME(attention_call) *, int64_t, REAL **))
+{
+    int64_t pairs = call->N * call->H;
+    int threads = thread_count(flops < 1000000 ? 1 : pairs), failed = 0;
+#pragma omp parallel num_threads(threads) reduction(|| : failed)
+    {
+        NAME(scratch) scratch;
+        failed = !NAME(scratch_alloc)(&scratch, sizes);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t pair = 0; pair < pairs; pair++)
+            if (!failed)
+                run(call, pair, scratch.buffer);
+        NAME(scratch_free)(&scratch);
+    }
+    return failed ? -1 : 0;
+}
+
+/* One pair's forward. Buffers: Kᵀ packed, V packed, W block, (W ⊙ keep) block, row scales. */
+static void NAME(forward_pair)(const NAME(attention_call) *c, int64_t pair, REAL **buffer)
+{
+    int64_t n = pair / c->H, h = pair % c->H, T = c->T, S = c->S, K = c->K, KV = c->KV;
+    const REAL *qp = HEAD(c->q, c->qs, n, h);
+    REAL *op = HEAD(c->out, c->os, n, h);
+    int normalize = c->weights || c->keep;   /* else: scale the product's rows instead */
+    NAME(pack_matrix)(HEAD(c->k, c->ks, n, h), c->ks[2], S, K, 1, buffer[0]);
+    NAME(pack_matrix)(HEAD(c->v, c->vs, n, h), c->vs[2], S, KV, 0, buffer[1]);
+    for (int64_t t0 = 0; t0 < T; t0 += c->rows) {
+        int64_t m = min64(c->rows, T - t0), first = (pair * T + t0) * S;
+        REAL *w = c->weights ? c->weights + first : buffer[2], *scales = buffer[4];
+        REAL *o = op + t0 * c->os[2];
+        NAME(gemm)(m, K, S, qp + t0 * c->qs[2], c->qs[2], buffer[0], w, S, 0);
+        for (int64_t i = 0; i < m; i++)
+            scales[i] = NAME(softmax_row)(w + i * S, S, c->mask ? c->mask + n * c->mask_batch_stride
+                                          + (t0 + i) * S : NULL, normalize);
+        const REAL *used = w;
+        if (c->keep) {
+            NAME(multiply_rows)(w, c->keep + first, buffer[3], m, S);
+            used = buffer[3];
+        }
+        NAME(gemm)(m, S, KV, used, S, buffer[1], o, c->os[2], 0);
+        if (!normalize)
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < KV; j++)
+                    o[i * c->os[2] + j] *= scales[i];
+    }
+}
+
+/* One pair's backward. Buffers: Vᵀ packed, K packed, dW → dS block, (W ⊙ keep) block,
+ * Q block packed, dO block packed. */
+static void NAME(backward_pair)(const NAME(attention_call) *c, int64_t pair, REAL **buffer)
+{
+    int64_t n = pair / c->H, h = pair % c->H, T = c->T, S = c->S, K = c->K, KV = c->KV;
+    const REAL *qp = HEAD(c->q, c->qs, n, h), *dop = HEAD(c->d_out, c->dos, n, h);
+    REAL *dqp = HEAD(c->dq, c->dqs, n, h), *dkp = HEAD(c->dk, c->dks, n, h);
+    REAL *dvp = HEAD(c->dv, c->dvs, n, h);
+    NAME(pack_matrix)(HEAD(c->v, c->vs, n, h), c->vs[2], S, KV, 1, buffer[0]);
+    NAME(pack_matrix)(HEAD(c->k, c->ks, n, h), c->ks[2], S, K, 0, buffer[1]);
+    for (int64_t t0 = 0; t0 < T; t0 += c->rows) {
+        int64_t m = min64(c->rows, T - t0), first = (pair * T + t0) * S;
+        const REAL *w = c->weights + first, *used = w;
+        REAL *ds = buffer[2];
+        NAME(gemm)(m, KV, S, dop + t0 * c->dos[2], c->dos[2], buffer[0], ds, S, 0);
+        if (c->keep) {
+            NAME(multiply_rows)(w, c->keep + first, buffer[3], m, S);
+            NAME(multiply_rows)(ds, c->keep + first, ds, m, S);
+            used = buffer[3];
+        }
+        if (c->d_extra)
+            for (int64_t e = 0; e < m * S; e++)
+                ds[e] += c->d_extra[first + e];
+        for (int64_t i = 0; i < m; i++) {
+            REAL *row = ds + i * S;
+            const REAL *w_row = w + i * S;
+            REAL dot = NAME(row_dot)(row, w_row, S);
+            for (int64_t s = 0; s < S; s++)
+                row[s] = w_row[s] * (row[s] - dot);
+        }
+        NAME(gemm)(m, S, K, ds, S, buffer[1], dqp + t0 * c->dqs[2], c->dqs[2], 0);
+        NAME(pack_matrix)(qp + t0 * c->qs[2], c->qs[2], m, K, 0, buffer[4]);
+        NAME(transposed_gemm)(S, m, K, ds, buffer[4], dkp, c->dks[2], t0 > 0);
+        NAME(pack_matrix)(dop + t0 * c->dos[2], c->dos[2], m, KV, 0, buffer[5]);
+        NAME(transposed_gemm)(S, m, KV, used, buffer[5], dvp, c->dvs[2], t0 > 0);
+    }
 }
 
 int NAME(attention_forward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t K, int64_t KV,
@@ -103,50 +213,14 @@ int NAME(attention_forward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t 
                             int64_t mask_batch_stride, const REAL *keep, REAL *weights,
                             REAL *out, const int64_t *os)
 {
-    int64_t pairs = N * H, rows = min64(ATTENTION_ROWS, T);
-    int64_t sizes[SCRATCH_BUFFERS] = {NAME(panel_count)(S) * K * NR,      /* Kᵀ packed */
-                                      NAME(panel_count)(KV) * S * NR,     /* V packed */
-                                      rows * S, rows * S, rows, 0};  /* W, W ⊙ keep, scales */
-    int threads = NAME(attention_threads)(pairs, 2 * pairs * T * S * (K + KV)), failed = 0;
-#pragma omp parallel num_threads(threads) reduction(|| : failed)
-    {
-        NAME(scratch) scratch;
-        REAL **buffer = scratch.buffer;
-        failed = !NAME(scratch_alloc)(&scratch, sizes);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t pair = 0; pair < pairs; pair++) {
-            if (failed)
-                continue;
-            int64_t n = pair / H, h = pair % H;
-            const REAL *qp = q + n * qs[0] + h * qs[1], *kp = k + n * ks[0] + h * ks[1];
-            const REAL *vp = v + n * vs[0] + h * vs[1];
-            REAL *op = out + n * os[0] + h * os[1];
-            NAME(pack_panels)(kp, K, S, 1, ks[2], 0, NAME(panel_count)(S), buffer[0]);
-            NAME(pack_panels)(vp, S, KV, vs[2], 1, 0, NAME(panel_count)(KV), buffer[1]);
-            for (int64_t t0 = 0; t0 < T; t0 += rows) {
-                int64_t m = min64(rows, T - t0);
-                REAL *w = weights ? weights + (pair * T + t0) * S : buffer[2];
-                REAL *scales = buffer[4], *o = op + t0 * os[2];
-                int normalize = weights || keep;   /* else: scale the product's rows */
-                NAME(gemm)(m, K, S, qp + t0 * qs[2], qs[2], buffer[0], w, S, 0);
-                for (int64_t i = 0; i < m; i++)
-                    scales[i] = NAME(softmax_row)(w + i * S, S, mask ? mask + n * mask_batch_stride
-                                                  + (t0 + i) * S : NULL, normalize);
-                const REAL *used = w;
-                if (keep) {
-                    NAME(multiply_rows)(w, keep + (pair * T + t0) * S, buffer[3], m, S);
-                    used = buffer[3];
-                }
-                NAME(gemm)(m, S, KV, used, S, buffer[1], o, os[2], 0);
-                if (!normalize)
-                    for (int64_t i = 0; i < m; i++)
-                        for (int64_t j = 0; j < KV; j++)
-                            o[i * os[2] + j] *= scales[i];
-            }
-        }
-        NAME(scratch_free)(&scratch);
-    }
-    return failed ? -1 : 0;
+    int64_t rows = min64(ATTENTION_ROWS, T);
+    NAME(attention_call) call = {.N = N, .H = H, .T = T, .S = S, .K = K, .KV = KV, .rows = rows,
+                                 .q = q, .qs = qs, .k = k, .ks = ks, .v = v, .vs = vs,
+                                 .mask = mask, .mask_batch_stride = mask_batch_stride,
+                                 .keep = keep, .weights = weights, .out = out, .os = os};
+    int64_t sizes[SCRATCH_BUFFERS] = {NAME(panel_count)(S) * K * NR, NAME(panel_count)(KV) * S * NR,
+                                      rows * S, rows * S, rows, 0};
+    return NAME(for_each_pair)(&call, 2 * N * H * T * S * (K + KV), sizes, NAME(forward_pair));
 }
 
 /* The backward of attention_forward: dq, dk, dv (head tensors, written, not added to)
@@ -159,59 +233,14 @@ int NAME(attention_backward)(int64_t N, int64_t H, int64_t T, int64_t S, int64_t
                              const REAL *d_out, const int64_t *dos, REAL *dq, const int64_t *dqs,
                              REAL *dk, const int64_t *dks, REAL *dv, const int64_t *dvs)
 {
-    int64_t pairs = N * H, rows = min64(ATTENTION_ROWS, T);
-    int64_t sizes[SCRATCH_BUFFERS] = {NAME(panel_count)(S) * KV * NR,     /* Vᵀ packed */
-                                      NAME(panel_count)(K) * S * NR,      /* K packed */
-                                      rows * S, rows * S,                 /* dW → dS, W ⊙ keep */
-                                      NAME(panel_count)(K) * rows * NR,   /* Q block packed */
-                                      NAME(panel_count)(KV) * rows * NR}; /* dO block packed */
-    int threads = NAME(attention_threads)(pairs, 4 * pairs * T * S * (K + KV)), failed = 0;
-#pragma omp parallel num_threads(threads) reduction(|| : failed)
-    {
-        NAME(scratch) scratch;
-        REAL **buffer = scratch.buffer;
-        failed = !NAME(scratch_alloc)(&scratch, sizes);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t pair = 0; pair < pairs; pair++) {
-            if (failed)
-                continue;
-            int64_t n = pair / H, h = pair % H;
-            const REAL *qp = q + n * qs[0] + h * qs[1], *kp = k + n * ks[0] + h * ks[1];
-            const REAL *vp = v + n * vs[0] + h * vs[1], *dop = d_out + n * dos[0] + h * dos[1];
-            REAL *dqp = dq + n * dqs[0] + h * dqs[1], *dkp = dk + n * dks[0] + h * dks[1];
-            REAL *dvp = dv + n * dvs[0] + h * dvs[1];
-            NAME(pack_panels)(vp, KV, S, 1, vs[2], 0, NAME(panel_count)(S), buffer[0]);
-            NAME(pack_panels)(kp, S, K, ks[2], 1, 0, NAME(panel_count)(K), buffer[1]);
-            for (int64_t t0 = 0; t0 < T; t0 += rows) {
-                int64_t m = min64(rows, T - t0), first = (pair * T + t0) * S;
-                const REAL *w = weights + first, *used = w;
-                REAL *ds = buffer[2];
-                NAME(gemm)(m, KV, S, dop + t0 * dos[2], dos[2], buffer[0], ds, S, 0);
-                if (keep) {
-                    NAME(multiply_rows)(w, keep + first, buffer[3], m, S);
-                    NAME(multiply_rows)(ds, keep + first, ds, m, S);
-                    used = buffer[3];
-                }
-                if (d_extra)
-                    for (int64_t e = 0; e < m * S; e++)
-                        ds[e] += d_extra[first + e];
-                for (int64_t i = 0; i < m; i++) {
-                    REAL *row = ds + i * S;
-                    const REAL *w_row = w + i * S;
-                    REAL dot = NAME(row_dot)(row, w_row, S);
-                    for (int64_t s = 0; s < S; s++)
-                        row[s] = w_row[s] * (row[s] - dot);
-                }
-                NAME(gemm)(m, S, K, ds, S, buffer[1], dqp + t0 * dqs[2], dqs[2], 0);
-                NAME(pack_panels)(qp + t0 * qs[2], m, K, qs[2], 1, 0, NAME(panel_count)(K),
-                                  buffer[4]);
-                NAME(transposed_gemm)(S, m, K, ds, buffer[4], dkp, dks[2], t0 > 0);
-                NAME(pack_panels)(dop + t0 * dos[2], m, KV, dos[2], 1, 0, NAME(panel_count)(KV),
-                                  buffer[5]);
-                NAME(transposed_gemm)(S, m, KV, used, buffer[5], dvp, dvs[2], t0 > 0);
-            }
-        }
-        NAME(scratch_free)(&scratch);
-    }
-    return failed ? -1 : 0;
+    int64_t rows = min64(ATTENTION_ROWS, T);
+    NAME(attention_call) call = {.N = N, .H = H, .T = T, .S = S, .K = K, .KV = KV, .rows = rows,
+                                 .q = q, .qs = qs, .k = k, .ks = ks, .v = v, .vs = vs,
+                                 .keep = keep, .weights = (REAL *)weights, .d_extra = d_extra,
+                                 .d_out = d_out, .dos = dos, .dq = dq, .dqs = dqs, .dk = dk,
+                                 .dks = dks, .dv = dv, .dvs = dvs};
+    int64_t sizes[SCRATCH_BUFFERS] = {NAME(panel_count)(S) * KV * NR, NAME(panel_count)(K) * S * NR,
+                                      rows * S, rows * S, NAME(panel_count)(K) * rows * NR,
+                                      NAME(panel_count)(KV) * rows * NR};
+    return NAME(for_each_pair)(&call, 4 * N * H * T * S * (K + KV), sizes, NAME(backward_pair));
 }
