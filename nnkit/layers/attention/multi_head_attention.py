@@ -42,8 +42,8 @@ Example:
 import math
 
 from nnkit import initializers, validation
-from nnkit.errors import InvalidArgumentError
 from nnkit.backend import get_backend
+from nnkit.errors import InvalidArgumentError
 from nnkit.layers.attention.attention_inputs import AttentionInputs
 from nnkit.layers.attention.fans import kernel_initializer
 from nnkit.layers.attention.masked_softmax import masked_softmax, masked_softmax_backward
