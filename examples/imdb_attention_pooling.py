@@ -16,15 +16,12 @@ Two poolings (``--pooling``):
     python examples/imdb_attention_pooling.py                         # 2 epochs, full data
     python examples/imdb_attention_pooling.py --limit 500 --epochs 1  # a quick run
 """
-import argparse
 import time
-
-from imdb_common import load_padded
 
 import nnkit
 from nnkit import layers
 
-from imdb_common import load_padded
+from imdb_common import attention_data, attention_parser
 
 
 def build_model(maxlen, vocab_size, embedding=64, units=64, pooling="query"):
@@ -46,25 +43,13 @@ def build_model(maxlen, vocab_size, embedding=64, units=64, pooling="query"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    parser = attention_parser(__doc__.splitlines()[0])
     parser.add_argument("--pooling", choices=["query", "self"], default="query",
                         help="a learned query over the steps, or self-attention + masked mean")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--maxlen", type=int, default=200)
-    parser.add_argument("--vocab-size", type=int, default=20000)
     parser.add_argument("--embedding", type=int, default=64)
     parser.add_argument("--units", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--limit", type=int, default=None,
-                        help="use only the first LIMIT training and test reviews (quick runs)")
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    nnkit.backend.set_backend(args.backend)
-    nnkit.utils.set_random_seed(args.seed)
-
-    (x_train, y_train), (x_test, y_test) = load_padded(args.vocab_size, args.maxlen,
-                                                       args.limit, padding="pre")
+    (x_train, y_train), (x_test, y_test) = attention_data(args)
     print(len(x_train), "training and", len(x_test), "test reviews")
 
     model = build_model(args.maxlen, args.vocab_size, args.embedding, args.units,

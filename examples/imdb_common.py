@@ -52,6 +52,28 @@ def parse_args(description, checkpoint):
     return args
 
 
+def attention_parser(description):
+    """The options the keras.io-style attention examples share; each adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--maxlen", type=int, default=200)
+    parser.add_argument("--vocab-size", type=int, default=20000)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--limit", type=int, default=None,
+                        help="use only the first LIMIT training and test reviews (quick runs)")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def attention_data(args):
+    """Set ``args``' backend and seed; return the pre-padded ``(x_train, y_train), (x_test,
+    y_test)`` of ``attention_parser``'s options."""
+    nnkit.backend.set_backend(args.backend)
+    nnkit.utils.set_random_seed(args.seed)
+    return load_padded(args.vocab_size, args.maxlen, args.limit, padding="pre")
+
+
 def tokenizer_for(args):
     """Raw text → the ids ``imdb.load_data`` uses (start 1, OOV 2, words from index 3)."""
     return Tokenizer.from_word_index(imdb.get_word_index(args.data), num_words=args.num_words,

@@ -14,13 +14,12 @@ casts it).
     python examples/imdb_transformer.py                      # keras.io's settings: 2 epochs
     python examples/imdb_transformer.py --limit 500 --epochs 1      # a quick run
 """
-import argparse
 import time
 
 import nnkit
 from nnkit import layers, ops
 
-from imdb_common import load_padded
+from imdb_common import attention_data, attention_parser
 
 
 class TransformerBlock(layers.Layer):
@@ -70,21 +69,8 @@ def build_model(maxlen, vocab_size, embed_dim=32, num_heads=2, ff_dim=32):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--maxlen", type=int, default=200)
-    parser.add_argument("--vocab-size", type=int, default=20000)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--limit", type=int, default=None,
-                        help="use only the first LIMIT training and test reviews (quick runs)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    nnkit.backend.set_backend(args.backend)
-    nnkit.utils.set_random_seed(args.seed)
-
-    (x_train, y_train), (x_val, y_val) = load_padded(args.vocab_size, args.maxlen, args.limit,
-                                                     padding="pre")
+    args = attention_parser(__doc__.splitlines()[0]).parse_args()
+    (x_train, y_train), (x_val, y_val) = attention_data(args)
     print(len(x_train), "Training sequences")
     print(len(x_val), "Validation sequences")
 
