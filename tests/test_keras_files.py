@@ -24,8 +24,9 @@ WEIGHT_FILES = [(case, ".weights.h5" if case.startswith("keras3") else ".weights
                 for case in CASES]
 
 
-def fixture(case):
-    arrays = dict(np.load(FIXTURES / f"{case}.npz"))
+def fixture(case, folder=FIXTURES):
+    """``(inputs, expected outputs)`` of fixture ``case`` (``x0, x1, ...``, ``y0, ...``)."""
+    arrays = dict(np.load(folder / f"{case}.npz"))
     count = len([key for key in arrays if key.startswith("x")])
     return ([arrays[f"x{i}"] for i in range(count)],
             [arrays[f"y{i}"] for i in range(len([k for k in arrays if k.startswith("y")]))])
@@ -36,13 +37,13 @@ def predictions(model, inputs):
     return out if isinstance(out, list) else [out]
 
 
-def assert_predicts(model, case):
-    inputs, expected = fixture(case)
+def assert_predicts(model, case, folder=FIXTURES, atol=2e-6):
+    inputs, expected = fixture(case, folder)
     got = predictions(model, inputs)
     assert len(got) == len(expected)
     for value, want in zip(got, expected):
         assert value.shape == want.shape
-        np.testing.assert_allclose(value, want, rtol=1e-5, atol=2e-6)
+        np.testing.assert_allclose(value, want, rtol=1e-5, atol=atol)
 
 
 def test_readme_table_lists_every_keras_class_read():

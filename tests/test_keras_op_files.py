@@ -14,6 +14,8 @@ import pytest
 
 import nnkit
 from nnkit import ops
+from tests import test_keras_files as keras_files
+from tests.test_keras_files import assert_predicts, predictions
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "keras_files" / "ops"
 COMPUTED = ["residual", "mean_and_slices", "concatenate_matmul_softmax", "lambda_registered"]
@@ -26,15 +28,7 @@ def scaled_tanh(x, scale=1.0):
 
 
 def fixture(case):
-    arrays = np.load(FIXTURES / f"{case}.npz")
-    inputs = [arrays[f"x{i}"] for i in range(len([k for k in arrays if k.startswith("x")]))]
-    outputs = [arrays[f"y{i}"] for i in range(len([k for k in arrays if k.startswith("y")]))]
-    return inputs, outputs
-
-
-def predictions(model, inputs):
-    out = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
-    return out if isinstance(out, list) else [out]
+    return keras_files.fixture(case, FIXTURES)
 
 
 def keras_config(path):
@@ -60,13 +54,7 @@ def entry(config, name):
 
 @pytest.mark.parametrize("case", COMPUTED)
 def test_keras_files_with_op_nodes_predict_as_keras(case):
-    model = nnkit.load_model(FIXTURES / f"{case}.keras")
-    inputs, expected = fixture(case)
-    got = predictions(model, inputs)
-    assert len(got) == len(expected)
-    for value, want in zip(got, expected):
-        assert value.shape == want.shape
-        np.testing.assert_allclose(value, want, rtol=1e-5, atol=1e-5)
+    assert_predicts(nnkit.load_model(FIXTURES / f"{case}.keras"), case, FIXTURES, atol=1e-5)
 
 
 def test_op_nodes_load_as_nnkit_ops_with_keras_arguments():
